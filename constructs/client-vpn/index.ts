@@ -1,0 +1,2 @@
+export * from './platform-client-vpn';
+export * from './platform-client-vpn-props';

@@ -1,0 +1,1 @@
+# ETL targets (issue 4) are added here.

@@ -1,0 +1,94 @@
+import type { EnvironmentInput } from './schema';
+import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from './schema';
+
+/**
+ * Every environment's settings, in one place. Replace the accounts and certificate ARNs with
+ * yours (`make vpn-certs` explains how to create and import the certificates). Every value is
+ * validated at synth by `validate.ts`; the README's configuration reference explains each field.
+ */
+
+const REGION = 'eu-north-1';
+const VPC_CIDR = '10.100.0.0/16';
+// Outside the VPC, and outside 10.0.0.0/16 that the original platform used, which overlapped
+// home and office networks more often than not.
+const VPN_CLIENT_CIDR = '10.252.0.0/22';
+
+const certificate = (account: string, id: string) => `arn:aws:acm:${REGION}:${account}:certificate/${id}`;
+
+const common = {
+  region: REGION,
+  availabilityZones: [`${REGION}a`, `${REGION}b`],
+  tags: { project: 'big-data-platform', 'managed-by': 'cdk' },
+  mwaa: { airflowVersion: '3.3.1', environmentClass: 'mw1.small', minWorkers: 1, maxWorkers: 2, schedulers: 2 },
+  emr: {
+    releaseLabel: 'emr-7.14.0',
+    primaryInstanceTypes: ['m6g.xlarge', 'm5.xlarge'],
+    coreInstanceTypes: ['m6g.xlarge', 'm5.xlarge'],
+    coreOnDemandUnits: 2,
+    taskInstanceTypes: ['m6g.xlarge', 'm6i.xlarge', 'm5.xlarge', 'm5a.xlarge', 'r6g.xlarge', 'r5.xlarge'],
+    taskSpotUnits: 4,
+    spotEverywhere: false,
+    idleTimeoutMinutes: 60,
+  },
+  lake: {
+    removalPolicy: 'retain',
+    bronzeInfrequentAccessAfterDays: 30,
+    bronzeGlacierAfterDays: 90,
+    bronzeExpireAfterDays: 365,
+    noncurrentVersionsExpireAfterDays: 30,
+    athenaBytesScannedCutoffMb: 10_240,
+  },
+  streaming: { mode: 'ON_DEMAND', retentionHours: 24 },
+} satisfies Partial<EnvironmentInput>;
+
+const vpn = (account: string, serverCertificateId: string, clientRootCaId: string): Omit<EnvironmentInput['vpn'], 'associatedAzCount'> => ({
+  enabled: true,
+  clientCidr: VPN_CLIENT_CIDR,
+  serverCertificateArn: certificate(account, serverCertificateId),
+  clientRootCaArn: certificate(account, clientRootCaId),
+  sessionTimeoutHours: 8,
+  loginBanner: 'big-data-platform: authorised engineers only. Connections are logged.',
+  connectionLogRetentionDays: 90,
+});
+
+const DEV_ACCOUNT = '111111111111';
+const STAGING_ACCOUNT = '222222222222';
+const PROD_ACCOUNT = '333333333333';
+
+export const ENVIRONMENTS: readonly EnvironmentInput[] = [
+  {
+    ...common,
+    name: 'dev',
+    production: false,
+    account: DEV_ACCOUNT,
+    // Cost-lean: one NAT gateway carries all egress, so no interface endpoint is needed.
+    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [], flowLogRetentionDays: 30 },
+    vpn: { ...vpn(DEV_ACCOUNT, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000d002'), associatedAzCount: 1 },
+    lake: { ...common.lake, removalPolicy: 'destroy', bronzeExpireAfterDays: 120 },
+    mwaa: { ...common.mwaa, environmentClass: 'mw1.micro', schedulers: 1, maxWorkers: 1 },
+    emr: { ...common.emr, coreOnDemandUnits: 1, taskSpotUnits: 2, spotEverywhere: true, idleTimeoutMinutes: 30 },
+  },
+  {
+    ...common,
+    name: 'staging',
+    production: false,
+    account: STAGING_ACCOUNT,
+    // Prod's private paths (every endpoint) rehearsed on one NAT gateway.
+    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams'], flowLogRetentionDays: 90 },
+    vpn: { ...vpn(STAGING_ACCOUNT, '00000000-0000-4000-8000-00000000e001', '00000000-0000-4000-8000-00000000e002'), associatedAzCount: 2 },
+  },
+  {
+    ...common,
+    name: 'prod',
+    production: true,
+    account: PROD_ACCOUNT,
+    availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+    // Highly available: a NAT per AZ, and endpoints so private traffic never needs the internet.
+    network: { vpcCidr: VPC_CIDR, natGateways: 3, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams'], flowLogRetentionDays: 365 },
+    vpn: { ...vpn(PROD_ACCOUNT, '00000000-0000-4000-8000-00000000f001', '00000000-0000-4000-8000-00000000f002'), associatedAzCount: 2 },
+    mwaa: { ...common.mwaa, environmentClass: 'mw1.medium', maxWorkers: 5 },
+    emr: { ...common.emr, coreOnDemandUnits: 4, taskSpotUnits: 16, idleTimeoutMinutes: 60 },
+    streaming: { mode: 'PROVISIONED', shardCount: 4, retentionHours: 168 },
+    lake: { ...common.lake, bronzeExpireAfterDays: 730, athenaBytesScannedCutoffMb: 102_400 },
+  },
+];

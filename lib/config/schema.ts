@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * The shape of one environment's settings. Structural rules (types, enums, ranges, unknown keys)
+ * live here; rules that relate fields to each other live in `validate.ts`. The TypeScript type of
+ * a validated environment is inferred from this schema, so the two cannot drift apart.
+ */
+
+/** Interface endpoints an environment may choose. The names are the AWS service suffixes. */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'logs',
+  'monitoring',
+  'sqs',
+  'kms',
+  'sts',
+  'secretsmanager',
+  'elasticmapreduce',
+  'glue',
+  'ecr.api',
+  'ecr.dkr',
+  'airflow.api',
+  'airflow.env',
+  'airflow.ops',
+  'kinesis-streams',
+] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+/**
+ * What private MWAA workers and EMR clusters call when their subnets have no NAT gateway:
+ * MWAA's documented set (monitoring, logs, sqs, kms, airflow.*, ecr.*), elasticmapreduce and
+ * glue for EMR with the Glue catalog, secretsmanager for Airflow's secrets backend, sts for
+ * assume-role. S3 and DynamoDB are always reached through the free gateway endpoints.
+ */
+export const ENDPOINTS_REQUIRED_WITHOUT_NAT: readonly InterfaceEndpointService[] = INTERFACE_ENDPOINT_SERVICES.filter(
+  (service) => service !== 'kinesis-streams',
+);
+
+export const MWAA_ENVIRONMENT_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'] as const;
+/** Airflow versions that MWAA runs (see the platform facts); the newest is the default. */
+export const MWAA_AIRFLOW_VERSIONS = ['3.3.1', '3.2.1', '3.0.6'] as const;
+/** EMR releases whose Spark (3.5.6) matches the ETL package's pinned pyspark. */
+export const EMR_RELEASE_LABELS = ['emr-7.14.0', 'emr-7.13.0'] as const;
+/** Hours, as the Client VPN API allows them. */
+export const VPN_SESSION_TIMEOUT_HOURS = [8, 10, 12, 24] as const;
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type such as m6g.xlarge');
+const logRetentionDays = z.literal(LOG_RETENTION_DAYS);
+
+const network = z.strictObject({
+  /** IPv4 CIDR of the VPC, /16 to the smallest block that fits the subnets of every AZ. */
+  vpcCidr: z.string(),
+  /** NAT gateways, at most one per AZ. 0 requires every endpoint in ENDPOINTS_REQUIRED_WITHOUT_NAT. */
+  natGateways: z.number().int().min(0).max(6),
+  /** Interface endpoints, each in every AZ with private DNS on. */
+  interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
+  flowLogRetentionDays: logRetentionDays,
+});
+
+const vpn = z.strictObject({
+  enabled: z.boolean(),
+  /** Addresses handed to VPN clients: /12 to /22, outside the VPC. */
+  clientCidr: z.string(),
+  /** ACM certificate the endpoint presents (imported; see `make vpn-certs`). */
+  serverCertificateArn: z.string(),
+  /** ACM certificate of the CA that signed the client certificates (mutual TLS). */
+  clientRootCaArn: z.string(),
+  /** Private subnets (one per AZ, in AZ order) that the endpoint is associated with. */
+  associatedAzCount: z.number().int().min(1).max(6),
+  sessionTimeoutHours: z.literal(VPN_SESSION_TIMEOUT_HOURS),
+  loginBanner: z.string().min(1).max(1400),
+  connectionLogRetentionDays: logRetentionDays,
+});
+
+const lake = z.strictObject({
+  /** `destroy` empties and deletes buckets, tables and the key with the stack; refused in production. */
+  removalPolicy: z.enum(['retain', 'destroy']),
+  bronzeInfrequentAccessAfterDays: z.number().int().min(30),
+  bronzeGlacierAfterDays: z.number().int().min(60),
+  bronzeExpireAfterDays: z.number().int().min(90),
+  noncurrentVersionsExpireAfterDays: z.number().int().min(1).max(3650),
+  /** Athena refuses a query once it would scan more than this many megabytes (minimum 10). */
+  athenaBytesScannedCutoffMb: z.number().int().min(10).max(10_000_000),
+});
+
+const mwaa = z.strictObject({
+  airflowVersion: z.enum(MWAA_AIRFLOW_VERSIONS),
+  environmentClass: z.enum(MWAA_ENVIRONMENT_CLASSES),
+  minWorkers: z.number().int().min(1).max(25),
+  maxWorkers: z.number().int().min(1).max(25),
+  schedulers: z.number().int().min(1).max(5),
+});
+
+const emr = z.strictObject({
+  releaseLabel: z.enum(EMR_RELEASE_LABELS),
+  primaryInstanceTypes: z.array(instanceType).min(1).max(5),
+  coreInstanceTypes: z.array(instanceType).min(1).max(5),
+  /** On-demand units of the core fleet (HDFS and the driver's executors live here). */
+  coreOnDemandUnits: z.number().int().min(1).max(100),
+  /** Spot task fleet: several types, so price-capacity-optimized allocation has a choice. */
+  taskInstanceTypes: z.array(instanceType).min(1).max(30),
+  taskSpotUnits: z.number().int().min(0).max(500),
+  /** Spot for primary and core too: cheapest, for environments whose runs may be interrupted. */
+  spotEverywhere: z.boolean(),
+  idleTimeoutMinutes: z.number().int().min(1).max(10080),
+});
+
+const streaming = z.strictObject({
+  mode: z.enum(['ON_DEMAND', 'PROVISIONED']),
+  /** Shards when mode is PROVISIONED; ignored (and must be absent) when ON_DEMAND. */
+  shardCount: z.number().int().min(1).max(500).optional(),
+  retentionHours: z.number().int().min(24).max(8760),
+});
+
+export const environmentSchema = z.strictObject({
+  /** Short lower-case name, used in resource names and the Stage id. */
+  name: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, '2 to 10 lower-case letters and digits, starting with a letter'),
+  /** Production environments get the strict rules: retained data, HA NAT and VPN. */
+  production: z.boolean(),
+  account: z.string(),
+  region: z.string(),
+  availabilityZones: z.array(z.string()),
+  network,
+  vpn,
+  lake,
+  mwaa,
+  emr,
+  streaming,
+  tags: z.record(z.string(), z.string()),
+});
+
+/** What an author writes in environments.ts. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** A validated environment. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;

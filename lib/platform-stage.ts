@@ -1,0 +1,26 @@
+import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config';
+import { NetworkStack } from './stacks/network-stack';
+
+export interface PlatformStageProps extends StageProps {
+  readonly config: EnvironmentConfig;
+}
+
+/** `dev` becomes `Dev`: the Stage id a user deploys or diffs by, e.g. `cdk deploy 'Dev/*'`. */
+export const stageId = (environment: string): string => environment.charAt(0).toUpperCase() + environment.slice(1);
+
+/** One environment of the platform. It reads like the architecture diagram. */
+export class PlatformStage extends Stage {
+  readonly config: EnvironmentConfig;
+  readonly network: NetworkStack;
+
+  constructor(scope: Construct, id: string, props: PlatformStageProps) {
+    const { config } = props;
+    super(scope, id, { ...props, env: { account: config.account, region: config.region } });
+    this.config = config;
+    for (const [key, value] of Object.entries({ ...config.tags, environment: config.name })) Tags.of(this).add(key, value);
+
+    this.network = new NetworkStack(this, 'Network', { config, description: `big-data-platform ${config.name}: VPC, endpoints, flow logs and Client VPN` });
+  }
+}
