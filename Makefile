@@ -36,4 +36,47 @@ lock-python: ## Re-resolve requirements-dev.in into the locked requirements-dev.
 	$(PYTHON) -m pip install --quiet uv==0.13.9 --target .tools/uv
 	PYTHONPATH=.tools/uv .tools/uv/bin/uv pip compile requirements-dev.in -o requirements-dev.txt --python-version 3.11
 
+# ---------------------------------------------------------------- CDK
+.PHONY: typecheck
+typecheck: $(NODE_STAMP) ## TypeScript type-check (no emit)
+	npx --no-install tsc --noEmit
+
+.PHONY: lint
+lint: $(NODE_STAMP) ## eslint, zero warnings
+	npx --no-install eslint --max-warnings 0 .
+
+.PHONY: jest
+jest: $(NODE_STAMP) $(VENV_STAMP) ## CDK assertions, snapshots, cdk-nag and config-validation tests
+	npx --no-install jest
+
+.PHONY: cdk-synth
+cdk-synth: $(NODE_STAMP)
+	rm -rf cdk.out
+	$(CDK) synth > /dev/null
+
+.PHONY: cfn-lint
+cfn-lint: $(VENV_STAMP) ## cfn-lint every synthesized template (run after cdk-synth)
+	$(VENV_BIN)/cfn-lint cdk.out/assembly-*/*.template.json
+	@echo "cfn-lint: 0 findings on $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates"
+
+.PHONY: synth
+synth: cdk-synth cfn-lint ## Synthesize every environment offline into cdk.out/ and print a summary
+	npx --no-install tsx scripts/synth-summary.ts cdk.out
+
+.PHONY: vpn-certs
+vpn-certs: ## Create Client VPN certificates for ENV (default dev) in certs/ENV and explain the ACM import
+	scripts/vpn-certs.sh certs/$(or $(ENV),dev) $(or $(ENV),dev) $(or $(REGION),eu-north-1)
+
+# ---------------------------------------------------------------- aggregate
+.PHONY: test
+test: typecheck lint jest synth etl-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, Python tests
+
+.PHONY: bench
+bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB
+	npx --no-install tsx scripts/bench-cdk.ts
+
+.PHONY: clean
+clean: ## Remove build output (keeps installed toolchains)
+	rm -rf cdk.out dist .lake
+
 include etl/etl.mk

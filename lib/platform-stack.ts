@@ -1,5 +1,5 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Aspects, CfnResource, IAspect, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 
 export interface PlatformStackProps extends StackProps {
@@ -20,9 +20,23 @@ export class PlatformStack extends Stack {
       terminationProtection: props.config.production,
     });
     this.config = props.config;
+    Aspects.of(this).add(new DropRedundantProviderDependsOn());
   }
 
   override get availabilityZones(): string[] {
     return [...this.config.availabilityZones];
+  }
+}
+
+/**
+ * CDK's custom-resource providers (default security group restriction, bucket auto-delete) give
+ * their Lambda handler both a `GetAtt` of its role and an explicit `DependsOn` on it. cfn-lint
+ * rightly warns (W3005) that the second is redundant; removing it changes nothing in the deploy order.
+ */
+class DropRedundantProviderDependsOn implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function' || node.node.id !== 'Handler') return;
+    const role = node.node.scope?.node.tryFindChild('Role');
+    if (role instanceof CfnResource && node.obtainDependencies().includes(role)) node.removeResourceDependency(role);
   }
 }

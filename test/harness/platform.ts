@@ -55,6 +55,6 @@ export interface Finding {
 /** cdk-nag findings of every pack that the app registers, minus acknowledged ones. */
 export function nagFindings(app: App): Finding[] {
   return compliancePacks().flatMap((pack) =>
-    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? r.resourceLogicalId }))),
+    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? r.resourceLogicalId ?? '<unknown>' }))),
   );
 }

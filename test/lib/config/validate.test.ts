@@ -1,11 +1,11 @@
-import { ConfigError, loadEnvironments, validateEnvironment, validateEnvironments } from '../../../lib/config';
+import { ConfigError, EnvironmentInput, loadEnvironments, validateEnvironment, validateEnvironments } from '../../../lib/config';
 import { ENVIRONMENTS } from '../../../lib/config/environments';
 import { environmentInput } from '../../harness/platform';
 
 /** The ConfigError message for `name`'s settings after `patch`, or a failure if it is accepted. */
-function rejection(name: string, patch: (input: Record<string, any>) => unknown): string {
+function rejection(name: string, patch: (input: EnvironmentInput) => unknown): string {
   try {
-    validateEnvironment(environmentInput(name, patch as never));
+    validateEnvironment(environmentInput(name, patch));
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
