@@ -47,7 +47,7 @@ lint: $(NODE_STAMP) ## eslint, zero warnings
 
 .PHONY: jest
 jest: $(NODE_STAMP) $(VENV_STAMP) ## CDK assertions, snapshots, cdk-nag and config-validation tests
-	npx --no-install jest
+	npx --no-install jest --ci
 
 .PHONY: cdk-synth
 cdk-synth: $(NODE_STAMP)
