@@ -1,6 +1,7 @@
 import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { LakeStack } from './stacks/lake-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PlatformStageProps extends StageProps {
@@ -14,6 +15,7 @@ export const stageId = (environment: string): string => environment.charAt(0).to
 export class PlatformStage extends Stage {
   readonly config: EnvironmentConfig;
   readonly network: NetworkStack;
+  readonly lake: LakeStack;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const { config } = props;
@@ -22,5 +24,6 @@ export class PlatformStage extends Stage {
     for (const [key, value] of Object.entries({ ...config.tags, environment: config.name })) Tags.of(this).add(key, value);
 
     this.network = new NetworkStack(this, 'Network', { config, description: `big-data-platform ${config.name}: VPC, endpoints, flow logs and Client VPN` });
+    this.lake = new LakeStack(this, 'Lake', { config, description: `big-data-platform ${config.name}: lake buckets, KMS, Glue catalog and Athena` });
   }
 }

@@ -49,7 +49,7 @@ for (const assembly of artifacts(outdir).filter((a) => a.type === 'cdk:cloud-ass
 
 const reportPath = join(outdir, 'validation-report.json');
 const reports = existsSync(reportPath) ? readJson<{ pluginReports: { pluginName: string; violations: unknown[] }[] }>(reportPath).pluginReports : [];
-const packNames = compliancePacks().map((p) => p.name);
+const packNames: string[] = compliancePacks().map((p) => p.name);
 const findings = packNames.map((name) => [name, reports.find((r) => r.pluginName === name)?.violations.length ?? 0] as const);
 console.log(`\n${stacks} stacks. cdk-nag unacknowledged findings: ${findings.map(([n, c]) => `${n} ${c}`).join(', ')}; acknowledged with a reason: ${acknowledgedRules.size} rules on ${acknowledgedResources} resources.`);
 const other = reports.filter((r) => !packNames.includes(r.pluginName) && r.violations.length > 0);

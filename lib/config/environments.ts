@@ -36,6 +36,7 @@ const common = {
     bronzeGlacierAfterDays: 90,
     bronzeExpireAfterDays: 365,
     noncurrentVersionsExpireAfterDays: 30,
+    logsExpireAfterDays: 365,
     athenaBytesScannedCutoffMb: 10_240,
   },
   streaming: { mode: 'ON_DEMAND', retentionHours: 24 },

@@ -80,6 +80,8 @@ const lake = z.strictObject({
   bronzeGlacierAfterDays: z.number().int().min(60),
   bronzeExpireAfterDays: z.number().int().min(90),
   noncurrentVersionsExpireAfterDays: z.number().int().min(1).max(3650),
+  /** S3 access logs and EMR logs. */
+  logsExpireAfterDays: z.number().int().min(1).max(3650),
   /** Athena refuses a query once it would scan more than this many megabytes (minimum 10). */
   athenaBytesScannedCutoffMb: z.number().int().min(10).max(10_000_000),
 });

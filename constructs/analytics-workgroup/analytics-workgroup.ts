@@ -1,0 +1,106 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { Dataset } from '../../lib/datasets';
+import type { ResourceNames } from '../../lib/naming';
+import type { LakeCatalog } from '../lake-catalog';
+import { ATHENA_RESULTS_PREFIX, LakeStorage } from '../lake-storage';
+
+export interface AnalyticsWorkgroupProps {
+  readonly names: ResourceNames;
+  readonly storage: LakeStorage;
+  readonly catalog: LakeCatalog;
+  /** The gold datasets analysts query; each gets a named query. */
+  readonly goldDatasets: readonly Dataset[];
+  /** A query that would scan more than this is cancelled. */
+  readonly bytesScannedCutoffMb: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const MEGABYTE = 1024 * 1024;
+
+/**
+ * An Athena workgroup for analysts over the gold zone: results written KMS-encrypted to the lake's
+ * results prefix, a per-query scan limit, settings enforced on every query, named queries for the
+ * gold tables, and a role that can query gold and nothing else.
+ */
+export class AnalyticsWorkgroup extends Construct {
+  readonly workgroup: athena.CfnWorkGroup;
+  readonly analystRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AnalyticsWorkgroupProps) {
+    super(scope, id);
+    const { storage, catalog, names } = props;
+    const gold = storage.buckets.gold;
+
+    this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: names.athenaWorkgroup,
+      description: `Analysts' SQL on the gold zone of ${names.prefix}`,
+      state: 'ENABLED',
+      recursiveDeleteOption: props.removalPolicy === RemovalPolicy.DESTROY,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffMb * MEGABYTE,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: gold.s3UrlForObject(ATHENA_RESULTS_PREFIX),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: storage.key.keyArn },
+          expectedBucketOwner: Stack.of(this).account,
+        },
+      },
+    });
+    this.workgroup.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+
+    const database = catalog.databases.gold.databaseName;
+    for (const dataset of props.goldDatasets) {
+      new athena.CfnNamedQuery(this, `${dataset.name}Query`, {
+        name: `gold.${dataset.name}: last 7 days`,
+        description: dataset.description,
+        database,
+        workGroup: this.workgroup.ref,
+        queryString: [
+          `SELECT ${dataset.columns.map((c) => `"${c.name}"`).join(', ')}, dt`,
+          `FROM "${database}"."${dataset.name}"`,
+          `WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d')`,
+          'ORDER BY dt DESC',
+          'LIMIT 1000',
+        ].join('\n'),
+      });
+    }
+
+    // Whoever may assume roles in this account (SSO permission sets, engineers' roles) may become
+    // an analyst; what the role can do is the point: read gold, run queries here, nothing else.
+    this.analystRole = new iam.Role(this, 'AnalystRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: `Query the gold zone of ${names.prefix} with Athena, read-only`,
+    });
+    Validations.of(this.analystRole).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: "The analyst role's inline policy is generated from the lake's grants and lives and dies with the role, so it cannot be attached to anything else by mistake.",
+    });
+    storage.grantRead(this.analystRole, 'gold');
+    storage.grantWrite(this.analystRole, 'gold', ATHENA_RESULTS_PREFIX);
+    catalog.grantReadMetadata(this.analystRole, 'gold');
+    const { region, account, partition } = Stack.of(this);
+    this.analystRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:StopQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:GetQueryResultsStream',
+          'athena:ListQueryExecutions',
+          'athena:GetWorkGroup',
+          'athena:ListNamedQueries',
+          'athena:GetNamedQuery',
+          'athena:BatchGetNamedQuery',
+        ],
+        resources: [`arn:${partition}:athena:${region}:${account}:workgroup/${names.athenaWorkgroup}`],
+      }),
+    );
+  }
+}

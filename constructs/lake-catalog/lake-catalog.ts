@@ -1,0 +1,94 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DATA_ZONES, DataZone, Dataset, DatasetColumn, PARTITION_KEY } from '../../lib/datasets';
+import type { ResourceNames } from '../../lib/naming';
+
+export interface LakeCatalogProps {
+  readonly names: ResourceNames;
+  /** The datasets to catalogue, from the shared declaration. */
+  readonly datasets: readonly Dataset[];
+  /** The bucket of each zone; a dataset lives under `<name>/` in its zone's bucket. */
+  readonly zoneBuckets: Readonly<Record<DataZone, s3.IBucket>>;
+  /**
+   * First day Athena projects date partitions for.
+   * @default '2024-01-01'
+   */
+  readonly firstPartitionDate?: string;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** `decimal(12,2)` stays a primitive; `map<...>` and `array<...>` are complex types to Glue. */
+export const glueColumn = (c: DatasetColumn): glue.Column => ({
+  name: c.name,
+  type: { inputString: c.type, isPrimitive: !c.type.includes('<') },
+  comment: c.comment,
+});
+
+/**
+ * The Glue Data Catalog of the lake: a database per zone and a Parquet table per dataset, with
+ * the daily `dt` partition projected by Athena, so no crawler or MSCK REPAIR is ever needed.
+ */
+export class LakeCatalog extends Construct {
+  readonly databases: Readonly<Record<DataZone, glue.Database>>;
+  /** Keyed `zone.name`, e.g. `bronze.events`. */
+  readonly tables: ReadonlyMap<string, glue.S3Table>;
+
+  constructor(scope: Construct, id: string, props: LakeCatalogProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const databases = {} as Record<DataZone, glue.Database>;
+    for (const zone of DATA_ZONES) {
+      databases[zone] = new glue.Database(this, `${zone}Database`, {
+        databaseName: props.names.glueDatabase(zone),
+        description: `The ${zone} zone of the ${props.names.prefix} lake`,
+        removalPolicy,
+      });
+    }
+    this.databases = databases;
+
+    const tables = new Map<string, glue.S3Table>();
+    for (const dataset of props.datasets) {
+      const table = new glue.S3Table(this, `${dataset.zone}-${dataset.name}`, {
+        database: databases[dataset.zone],
+        tableName: dataset.name,
+        description: dataset.description,
+        columns: dataset.columns.map(glueColumn),
+        partitionKeys: [glueColumn(PARTITION_KEY)],
+        dataFormat: glue.DataFormat.PARQUET,
+        storage: glue.S3TableStorage.fromBucket(props.zoneBuckets[dataset.zone]),
+        s3Prefix: `${dataset.name}/`,
+        partitionProjection: {
+          [PARTITION_KEY.name]: glue.PartitionProjectionConfiguration.date({
+            min: props.firstPartitionDate ?? '2024-01-01',
+            max: 'NOW',
+            format: 'yyyy-MM-dd',
+            step: { interval: 1, intervalUnit: glue.DateIntervalUnit.DAYS },
+          }),
+        },
+      });
+      table.applyRemovalPolicy(removalPolicy);
+      tables.set(`${dataset.zone}.${dataset.name}`, table);
+    }
+    this.tables = tables;
+  }
+
+  /** Read the definitions (not the data) of one zone's database and tables. */
+  grantReadMetadata(grantee: iam.IGrantable, zone: DataZone): void {
+    const { region, account, partition } = Stack.of(this);
+    const database = this.databases[zone].databaseName;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+      resourceArns: [
+        `arn:${partition}:glue:${region}:${account}:catalog`,
+        `arn:${partition}:glue:${region}:${account}:database/${database}`,
+        ...[...this.tables.entries()].filter(([key]) => key.startsWith(`${zone}.`)).map(([, table]) => table.tableArn),
+      ],
+    });
+  }
+}

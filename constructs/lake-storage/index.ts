@@ -1,0 +1,2 @@
+export * from './lake-storage';
+export * from './lake-storage-props';

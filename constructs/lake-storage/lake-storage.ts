@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LAKE_BUCKETS, LakeBucketName } from '../../lib/naming';
+import type { LakeStorageProps } from './lake-storage-props';
+
+/** Where Athena writes query results, inside the gold bucket and outside every table's location. */
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+const ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(7);
+const ATHENA_RESULTS_EXPIRE_AFTER = Duration.days(30);
+
+const READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
+// Spark's dynamic partition overwrite deletes the partition it replaces; multipart uploads of
+// large Parquet files need the abort and list-parts actions.
+const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+/**
+ * The lake's storage, secure by default: a rotating customer-managed KMS key, and five buckets
+ * (bronze, silver, gold, artifacts, logs), each private, TLS 1.2+ only, versioned, without ACLs,
+ * access-logged to the logs bucket, and with lifecycle rules. Access is granted per bucket and
+ * prefix with the grant methods below; nothing grants `s3:*`.
+ */
+export class LakeStorage extends Construct {
+  readonly key: kms.Key;
+  readonly buckets: Readonly<Record<LakeBucketName, s3.Bucket>>;
+
+  constructor(scope: Construct, id: string, props: LakeStorageProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: props.names.lakeKeyAlias,
+      description: `Encrypts the ${props.names.prefix} data lake: zone buckets, artifacts, Athena results`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: destroy ? Duration.days(7) : Duration.days(30),
+    });
+
+    const common = (name: LakeBucketName): s3.BucketProps => ({
+      bucketName: props.names.bucket(name),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects: destroy,
+    });
+    const noncurrent = { noncurrentVersionExpiration: Duration.days(props.noncurrentVersionsExpireAfterDays) };
+    const lifecycleBase: s3.LifecycleRule = { id: 'versions-and-uploads', abortIncompleteMultipartUploadAfter: ABORT_INCOMPLETE_UPLOADS_AFTER, ...noncurrent };
+
+    // S3 delivers server access logs only to a bucket encrypted with S3-managed keys.
+    const logs = new s3.Bucket(this, 'LogsBucket', {
+      ...common('logs'),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ ...lifecycleBase, expiration: Duration.days(props.logsExpireAfterDays) }],
+    });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log target of every lake bucket; logging it into itself would log its own log deliveries without adding an audit trail.',
+    });
+    Validations.of(logs).acknowledge({ id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This is the access-log target of every lake bucket; logging it into itself would add nothing.' });
+    Validations.of(logs).acknowledge({
+      id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      reason: 'S3 server access logging delivers only to buckets encrypted with S3-managed keys (SSE-S3); the logs hold request metadata, not lake data.',
+    });
+
+    const kmsBucket = (name: Exclude<LakeBucketName, 'logs'>, lifecycleRules: s3.LifecycleRule[]) =>
+      new s3.Bucket(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Bucket`, {
+        ...common(name),
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        // Bucket keys cut KMS requests (and cost) by orders of magnitude for Spark's many small reads.
+        bucketKeyEnabled: true,
+        serverAccessLogsBucket: logs,
+        serverAccessLogsPrefix: `s3-access/${props.names.bucket(name)}/`,
+        lifecycleRules,
+      });
+
+    const { infrequentAccessAfterDays, glacierAfterDays, expireAfterDays } = props.bronzeLifecycle;
+    this.buckets = {
+      bronze: kmsBucket('bronze', [
+        {
+          ...lifecycleBase,
+          id: 'raw-data-ages-out',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessAfterDays) },
+            { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(glacierAfterDays) },
+          ],
+          expiration: Duration.days(expireAfterDays),
+        },
+      ]),
+      silver: kmsBucket('silver', [lifecycleBase]),
+      gold: kmsBucket('gold', [lifecycleBase, { id: 'athena-results', prefix: ATHENA_RESULTS_PREFIX, expiration: ATHENA_RESULTS_EXPIRE_AFTER }]),
+      artifacts: kmsBucket('artifacts', [lifecycleBase]),
+      logs,
+    };
+
+    for (const name of LAKE_BUCKETS) {
+      Validations.of(this.buckets[name]).acknowledge({
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason: 'S3 stores every object redundantly across AZs and versioning guards against deletes; cross-region replication would double storage cost and is a per-deployment DR choice.',
+      });
+    }
+  }
+
+  /** Read objects under `prefix` (default: all) of one bucket, and list it. */
+  grantRead(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {
+    this.grant(grantee, bucket, prefix, READ_ACTIONS, ['kms:Decrypt']);
+  }
+
+  /** Write and delete objects under `prefix` (default: all) of one bucket, and list it. */
+  grantWrite(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {
+    this.grant(grantee, bucket, prefix, WRITE_ACTIONS, ['kms:GenerateDataKey', 'kms:Decrypt']);
+  }
+
+  grantReadWrite(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {
+    this.grant(grantee, bucket, prefix, [...READ_ACTIONS, ...WRITE_ACTIONS], ['kms:GenerateDataKey', 'kms:Decrypt']);
+  }
+
+  private grant(grantee: iam.IGrantable, name: LakeBucketName, prefix: string, objectActions: string[], keyActions: string[]): void {
+    const bucket = this.buckets[name];
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+      // Listing is confined to the same prefix as the objects.
+      conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [bucket.bucketArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [bucket.arnForObjects(`${prefix}*`)] });
+    if (grantee.grantPrincipal instanceof Construct) {
+      const logicalId = Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId);
+      Validations.of(grantee.grantPrincipal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+        reason: `Objects are granted under one prefix (${prefix || 'the whole bucket'}) of the ${name} bucket; S3 can name a set of objects only with a wildcard.`,
+      });
+    }
+    if (bucket.encryptionKey) iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [bucket.encryptionKey.keyArn] });
+  }
+}
