@@ -35,7 +35,8 @@ const declarationSchema = z.strictObject({
 export type DatasetColumn = z.infer<typeof column>;
 export type Dataset = z.infer<typeof declarationSchema>['datasets'][number];
 
-function parse(input: unknown) {
+/** Validates a dataset declaration; exported so its rules can be tested. */
+export function parseDatasetDeclaration(input: unknown) {
   const result = declarationSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
@@ -47,7 +48,7 @@ function parse(input: unknown) {
   return result.data;
 }
 
-const parsed = parse(declaration);
+const parsed = parseDatasetDeclaration(declaration);
 
 /** The date partition every dataset has (`dt`, yyyy-MM-dd), projected by Athena. */
 export const PARTITION_KEY: DatasetColumn = parsed.partitionKey;

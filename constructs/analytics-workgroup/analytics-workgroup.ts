@@ -54,7 +54,8 @@ export class AnalyticsWorkgroup extends Construct {
     });
     this.workgroup.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
-    const database = catalog.databases.gold.databaseName;
+    // The literal name keeps the query text readable in the console; CreateNamedQuery does not check it.
+    const database = names.glueDatabase('gold');
     for (const dataset of props.goldDatasets) {
       new athena.CfnNamedQuery(this, `${dataset.name}Query`, {
         name: `gold.${dataset.name}: last 7 days`,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { LAKE_BUCKETS, LakeBucketName } from '../../lib/naming';
 import type { LakeStorageProps } from './lake-storage-props';
@@ -28,6 +29,8 @@ export class LakeStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
+    // Access-log delivery through a bucket policy, never ACLs, whatever the app's feature flags say.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 

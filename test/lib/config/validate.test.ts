@@ -136,3 +136,22 @@ describe('a bad value is rejected with the environment, the field, the value and
     expect(message).toMatch(/region = "mars-1"/);
   });
 });
+
+describe('the lake removal-policy safety valve', () => {
+  test('a production environment asking for DESTROY is rejected', () => {
+    expect(rejection('prod', (c) => ({ ...c, lake: { ...c.lake, removalPolicy: 'destroy' } }))).toMatch(
+      /environment 'prod'[\s\S]*lake.removalPolicy = "destroy": 'retain' in a production environment: its data must survive a stack deletion/,
+    );
+  });
+
+  test('a non-production environment may ask for it', () => {
+    expect(validateEnvironment(environmentInput('staging', (c) => ({ ...c, lake: { ...c.lake, removalPolicy: 'destroy' } }))).lake.removalPolicy).toBe('destroy');
+  });
+
+  test('bronze lifecycle days must be in an order S3 accepts', () => {
+    expect(rejection('dev', (c) => ({ ...c, lake: { ...c.lake, bronzeInfrequentAccessAfterDays: 45, bronzeGlacierAfterDays: 70 } }))).toMatch(
+      /lake.bronzeGlacierAfterDays = 70: at least 30 days after lake.bronzeInfrequentAccessAfterDays \(45\)/,
+    );
+    expect(rejection('dev', (c) => ({ ...c, lake: { ...c.lake, bronzeExpireAfterDays: 90 } }))).toMatch(/lake.bronzeExpireAfterDays = 90: more than lake.bronzeGlacierAfterDays \(90\)/);
+  });
+});
