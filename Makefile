@@ -9,6 +9,8 @@ VENV := .venv
 VENV_BIN := $(VENV)/bin
 NODE_STAMP := node_modules/.install-stamp
 VENV_STAMP := $(VENV)/.install-stamp
+AIRFLOW_VENV := .venv-airflow
+AIRFLOW_VENV_STAMP := $(AIRFLOW_VENV)/.install-stamp
 CDK := npx --no-install cdk
 # No AWS calls, ever: synth must work with no credentials and no network.
 export AWS_EC2_METADATA_DISABLED := true
@@ -28,13 +30,18 @@ $(VENV_STAMP): requirements-dev.txt
 	$(VENV_BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev.txt
 	touch $@
 
+$(AIRFLOW_VENV_STAMP): requirements-airflow.txt
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements-airflow.txt
+	touch $@
+
 .PHONY: deps
-deps: $(NODE_STAMP) $(VENV_STAMP) ## Install the pinned Node and Python toolchains
+deps: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) ## Install the pinned Node and Python toolchains
 
 .PHONY: lock-python
-lock-python: ## Re-resolve requirements-dev.in into the locked requirements-dev.txt
+lock-python: ## Re-resolve requirements-*.in into the locked requirements-*.txt
 	$(PYTHON) -m pip install --quiet uv==0.13.9 --target .tools/uv
-	PYTHONPATH=.tools/uv .tools/uv/bin/uv pip compile requirements-dev.in -o requirements-dev.txt --python-version 3.11
+	for lock in dev airflow; do PYTHONPATH=.tools/uv .tools/uv/bin/uv pip compile requirements-$$lock.in -o requirements-$$lock.txt --python-version 3.11; done
 
 # ---------------------------------------------------------------- CDK
 .PHONY: typecheck
@@ -69,7 +76,7 @@ vpn-certs: ## Create Client VPN certificates for ENV (default dev) in certs/ENV 
 
 # ---------------------------------------------------------------- aggregate
 .PHONY: test
-test: typecheck lint jest synth etl-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, Python tests
+test: typecheck lint jest synth etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, Python tests
 
 .PHONY: bench
 bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB
@@ -80,3 +87,4 @@ clean: ## Remove build output (keeps installed toolchains)
 	rm -rf cdk.out dist .lake
 
 include etl/etl.mk
+include dags/dags.mk

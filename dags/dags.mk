@@ -1,0 +1,1 @@
+# DAG targets (issue 5) are added here.
