@@ -38,4 +38,32 @@ export class ResourceNames {
   get lakeKeyAlias(): string {
     return `alias/${this.prefix}-lake`;
   }
+
+  /** Literal, so stacks that publish to the topic need no reference to the stack that owns it. */
+  get alertsTopic(): string {
+    return `${this.prefix}-alerts`;
+  }
+
+  get alertsTopicArn(): string {
+    return `arn:aws:sns:${this.env.region}:${this.env.account}:${this.alertsTopic}`;
+  }
+
+  get mwaaEnvironment(): string {
+    return this.prefix;
+  }
+
+  /** The Airflow Variable `bdp_platform`, served by MWAA's Secrets Manager backend. */
+  get platformConfigSecret(): string {
+    return `${AIRFLOW_VARIABLES_PREFIX}/bdp_platform`;
+  }
 }
+
+/** MWAA's Secrets Manager backend looks up Airflow connections and variables under these prefixes. */
+export const AIRFLOW_CONNECTIONS_PREFIX = 'airflow/connections';
+export const AIRFLOW_VARIABLES_PREFIX = 'airflow/variables';
+
+/** Where `make sync` puts the packaged ETL in the artifacts bucket, and where EMR steps find it. */
+export const ETL_PACKAGE_KEY = 'etl/bdp_etl.zip';
+export const ETL_ENTRY_POINT_KEY = 'etl/main.py';
+/** The cluster tag that every EMR permission of the platform is conditioned on. */
+export const CLUSTER_ENVIRONMENT_TAG = 'bdp:environment';

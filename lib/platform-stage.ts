@@ -2,7 +2,9 @@ import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 import { LakeStack } from './stacks/lake-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { OrchestrationStack } from './stacks/orchestration-stack';
 
 export interface PlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;
@@ -16,6 +18,8 @@ export class PlatformStage extends Stage {
   readonly config: EnvironmentConfig;
   readonly network: NetworkStack;
   readonly lake: LakeStack;
+  readonly orchestration: OrchestrationStack;
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const { config } = props;
@@ -25,5 +29,12 @@ export class PlatformStage extends Stage {
 
     this.network = new NetworkStack(this, 'Network', { config, description: `big-data-platform ${config.name}: VPC, endpoints, flow logs and Client VPN` });
     this.lake = new LakeStack(this, 'Lake', { config, description: `big-data-platform ${config.name}: lake buckets, KMS, Glue catalog and Athena` });
+    this.monitoring = new MonitoringStack(this, 'Monitoring', { config, description: `big-data-platform ${config.name}: alerts` });
+    this.orchestration = new OrchestrationStack(this, 'Orchestration', {
+      config,
+      network: this.network,
+      lake: this.lake,
+      description: `big-data-platform ${config.name}: private MWAA and the EMR runtime its DAGs use`,
+    });
   }
 }

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { LAKE_BUCKETS, LakeBucketName } from '../../lib/naming';
+import { LAKE_BUCKETS, LakeBucketName, ResourceNames } from '../../lib/naming';
 import type { LakeStorageProps } from './lake-storage-props';
 
 /** Where Athena writes query results, inside the gold bucket and outside every table's location. */
@@ -26,9 +26,11 @@ const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUplo
 export class LakeStorage extends Construct {
   readonly key: kms.Key;
   readonly buckets: Readonly<Record<LakeBucketName, s3.Bucket>>;
+  private readonly names: ResourceNames;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
+    this.names = props.names;
     // Access-log delivery through a bucket policy, never ACLs, whatever the app's feature flags say.
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -126,22 +128,27 @@ export class LakeStorage extends Construct {
 
   private grant(grantee: iam.IGrantable, name: LakeBucketName, prefix: string, objectActions: string[], keyActions: string[]): void {
     const bucket = this.buckets[name];
+    // Literal ARNs from the deterministic bucket names: grantees in other stacks need no
+    // cross-stack reference, and the wildcard acknowledged below reads as the bucket it is.
+    const partition = Stack.of(this).partition;
+    const bucketArn = `arn:${partition}:s3:::${this.names.bucket(name)}`;
+    const objectsArn = `${bucketArn}/${prefix}*`;
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket'],
-      resourceArns: [bucket.bucketArn],
+      resourceArns: [bucketArn],
       // Listing is confined to the same prefix as the objects.
       conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
     });
-    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [bucket.bucketArn] });
-    iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [bucket.arnForObjects(`${prefix}*`)] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [bucketArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [objectsArn] });
+    if (bucket.encryptionKey) iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [bucket.encryptionKey.keyArn] });
     if (grantee.grantPrincipal instanceof Construct) {
-      const logicalId = Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId);
       Validations.of(grantee.grantPrincipal).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+        // cdk-nag prints an unresolved partition (apps without the partition-literals flag) as <AWS::Partition>.
+        id: `AwsSolutions-IAM5[Resource::${objectsArn.replace(partition, Token.isUnresolved(partition) ? '<AWS::Partition>' : partition)}]`,
         reason: `Objects are granted under one prefix (${prefix || 'the whole bucket'}) of the ${name} bucket; S3 can name a set of objects only with a wildcard.`,
       });
     }
-    if (bucket.encryptionKey) iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [bucket.encryptionKey.keyArn] });
   }
 }

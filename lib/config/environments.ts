@@ -40,6 +40,7 @@ const common = {
     athenaBytesScannedCutoffMb: 10_240,
   },
   streaming: { mode: 'ON_DEMAND', retentionHours: 24 },
+  alerts: { emails: ['data-platform-alerts@example.com'] },
 } satisfies Partial<EnvironmentInput>;
 
 const vpn = (account: string, serverCertificateId: string, clientRootCaId: string): Omit<EnvironmentInput['vpn'], 'associatedAzCount'> => ({

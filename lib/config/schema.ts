@@ -115,6 +115,11 @@ const streaming = z.strictObject({
   retentionHours: z.number().int().min(24).max(8760),
 });
 
+const alerts = z.strictObject({
+  /** Team distribution lists that get alarm and pipeline-failure e-mails; never personal addresses. */
+  emails: z.array(z.email()).max(10),
+});
+
 export const environmentSchema = z.strictObject({
   /** Short lower-case name, used in resource names and the Stage id. */
   name: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, '2 to 10 lower-case letters and digits, starting with a letter'),
@@ -129,6 +134,7 @@ export const environmentSchema = z.strictObject({
   mwaa,
   emr,
   streaming,
+  alerts,
   tags: z.record(z.string(), z.string()),
 });
 

@@ -1,0 +1,37 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES } from '../../lib/config/schema';
+import type { EmrRuntime } from '../emr-runtime';
+import type { LakeStorage } from '../lake-storage';
+
+export interface AirflowEnvironmentProps {
+  /** Environment name; its log groups are `airflow-<name>-*`. */
+  readonly name: string;
+  readonly airflowVersion: (typeof MWAA_AIRFLOW_VERSIONS)[number];
+  readonly environmentClass: (typeof MWAA_ENVIRONMENT_CLASSES)[number];
+  readonly minWorkers: number;
+  readonly maxWorkers: number;
+  readonly schedulers: number;
+  readonly vpc: ec2.IVpc;
+  /** Exactly two private subnets in different AZs, as MWAA requires. */
+  readonly subnets: readonly ec2.ISubnet[];
+  /**
+   * Security group of the Client VPN endpoint: its clients may open the Airflow UI over HTTPS.
+   * @default - no access from outside the environment
+   */
+  readonly vpnSecurityGroup?: ec2.ISecurityGroup;
+  /** The artifacts bucket is MWAA's source (`dags/`); the lake key encrypts the environment. */
+  readonly lake: LakeStorage;
+  /** The clusters the DAGs may create, terminate and pass roles to. */
+  readonly emr: EmrRuntime;
+  /** The cluster tag that scopes every EMR permission, e.g. `{ key: 'bdp:environment', value: 'dev' }`. */
+  readonly clusterTag: { readonly key: string; readonly value: string };
+  /** SNS topic the DAGs publish failures to. */
+  readonly alertsTopicArn: string;
+  /** Airflow Variables to serve through the Secrets Manager backend, by name (values become JSON). */
+  readonly variables: Readonly<Record<string, unknown>>;
+  /**
+   * Weekly maintenance window start (UTC).
+   * @default 'SUN:03:00'
+   */
+  readonly maintenanceWindowStart?: string;
+}

@@ -1,0 +1,2 @@
+export * from './emr-runtime';
+export * from './emr-runtime-props';

@@ -1,0 +1,51 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { EMR_LOGS_PREFIX, EMR_MANAGED_TAG, EmrRuntime } from '../constructs/emr-runtime';
+import type { LakeStorage } from '../constructs/lake-storage';
+import type { EnvironmentConfig } from './config';
+import { CLUSTER_ENVIRONMENT_TAG, ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from './naming';
+
+/** The Airflow Variable through which CDK hands the DAGs everything they need (see dags/bdp/platform.py). */
+export const PLATFORM_VARIABLE = 'bdp_platform';
+
+export interface PlatformVariableSources {
+  readonly config: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly subnets: readonly ec2.ISubnet[];
+  readonly emr: EmrRuntime;
+  readonly lake: LakeStorage;
+}
+
+/**
+ * The one channel from CDK to the DAGs: names, ids and fleet settings, resolved at deploy time
+ * and served to Airflow as the Variable `bdp_platform` by MWAA's Secrets Manager backend. The
+ * DAGs read it at run time only, never while parsing. Its keys are the contract with
+ * dags/bdp/platform.py; a test keeps the two equal.
+ */
+export function platformVariable({ config, names, subnets, emr, lake }: PlatformVariableSources): Record<string, unknown> {
+  const artifacts = lake.buckets.artifacts;
+  return {
+    environment: config.name,
+    region: config.region,
+    release_label: config.emr.releaseLabel,
+    log_uri: lake.buckets.logs.s3UrlForObject(EMR_LOGS_PREFIX),
+    service_role: emr.serviceRole.roleName,
+    job_flow_role: emr.instanceProfile.instanceProfileName,
+    security_configuration: emr.securityConfiguration.ref,
+    subnet_ids: subnets.map((s) => s.subnetId),
+    primary_security_group: emr.primarySecurityGroup.securityGroupId,
+    core_security_group: emr.coreSecurityGroup.securityGroupId,
+    service_access_security_group: emr.serviceAccessSecurityGroup.securityGroupId,
+    lake_root: names.lakeRootTemplate,
+    etl_entry_point: artifacts.s3UrlForObject(ETL_ENTRY_POINT_KEY),
+    etl_package: artifacts.s3UrlForObject(ETL_PACKAGE_KEY),
+    primary_instance_types: config.emr.primaryInstanceTypes,
+    core_instance_types: config.emr.coreInstanceTypes,
+    core_on_demand_units: config.emr.coreOnDemandUnits,
+    task_instance_types: config.emr.taskInstanceTypes,
+    task_spot_units: config.emr.taskSpotUnits,
+    spot_everywhere: config.emr.spotEverywhere,
+    idle_timeout_seconds: config.emr.idleTimeoutMinutes * 60,
+    alerts_topic_arn: names.alertsTopicArn,
+    tags: { ...config.tags, environment: config.name, [CLUSTER_ENVIRONMENT_TAG]: config.name, [EMR_MANAGED_TAG.key]: EMR_MANAGED_TAG.value },
+  };
+}
