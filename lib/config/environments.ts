@@ -41,6 +41,7 @@ const common = {
   },
   streaming: { mode: 'ON_DEMAND', retentionHours: 24 },
   alerts: { emails: ['data-platform-alerts@example.com'] },
+  delivery: { githubOwner: 'example-org', githubRepo: 'big-data-platform', githubOwnerId: 100000001, githubRepoId: 200000002 },
 } satisfies Partial<EnvironmentInput>;
 
 const vpn = (account: string, serverCertificateId: string, clientRootCaId: string): Omit<EnvironmentInput['vpn'], 'associatedAzCount'> => ({

@@ -120,6 +120,18 @@ const alerts = z.strictObject({
   emails: z.array(z.email()).max(10),
 });
 
+const delivery = z.strictObject({
+  /** The GitHub organisation (or user) and repository whose workflows may assume this environment's roles. */
+  githubOwner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'a GitHub organisation or user name'),
+  githubRepo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'a GitHub repository name'),
+  /**
+   * Numeric ids of the owner and repository. Repositories created after 2026-07-15 sign OIDC
+   * subjects as `repo:owner@ID/repo@ID:...`; with the ids set, roles trust that form too.
+   */
+  githubOwnerId: z.number().int().positive().optional(),
+  githubRepoId: z.number().int().positive().optional(),
+});
+
 export const environmentSchema = z.strictObject({
   /** Short lower-case name, used in resource names and the Stage id. */
   name: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, '2 to 10 lower-case letters and digits, starting with a letter'),
@@ -135,6 +147,7 @@ export const environmentSchema = z.strictObject({
   emr,
   streaming,
   alerts,
+  delivery,
   tags: z.record(z.string(), z.string()),
 });
 

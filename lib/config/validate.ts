@@ -149,6 +149,11 @@ function crossFieldProblems(env: EnvironmentConfig): ConfigProblem[] {
   if (mode === 'PROVISIONED' && shardCount === undefined) problem('streaming.shardCount', shardCount, 'a shard count from 1 to 500 when streaming.mode is PROVISIONED');
   if (mode === 'ON_DEMAND' && shardCount !== undefined) problem('streaming.shardCount', shardCount, 'absent when streaming.mode is ON_DEMAND (capacity is automatic)');
 
+  const { githubOwnerId, githubRepoId } = env.delivery;
+  if ((githubOwnerId === undefined) !== (githubRepoId === undefined)) {
+    problem('delivery.githubRepoId', githubRepoId, 'set together with delivery.githubOwnerId (both ids, or neither)');
+  }
+
   if (env.production) {
     if (lake.removalPolicy !== 'retain') {
       problem('lake.removalPolicy', lake.removalPolicy, "'retain' in a production environment: its data must survive a stack deletion");

@@ -130,6 +130,16 @@ describe('a bad value is rejected with the environment, the field, the value and
     expect(rejection('prod', (c) => ({ ...c, vpn: { ...c.vpn, associatedAzCount: 1 } }))).toMatch(/vpn.associatedAzCount = 1: at least 2 in a production environment/);
   });
 
+  test('a GitHub repository id without its owner id', () => {
+    expect(rejection('dev', (c) => ({ ...c, delivery: { githubOwner: 'o', githubRepo: 'r', githubRepoId: 5 } }))).toMatch(
+      /delivery.githubRepoId = 5: set together with delivery.githubOwnerId/,
+    );
+  });
+
+  test('an e-mail address that is not one', () => {
+    expect(rejection('dev', (c) => ({ ...c, alerts: { emails: ['ops-at-example.com'] } }))).toMatch(/alerts.emails.0 = "ops-at-example.com": Invalid email address/);
+  });
+
   test('every problem is reported at once', () => {
     const message = rejection('dev', (c) => ({ ...c, account: 'x', region: 'mars-1' }));
     expect(message).toMatch(/account = "x"/);
