@@ -4,6 +4,11 @@ import type { EnvironmentConfig } from './config';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /**
+   * For the few resources CloudFormation manages in one region only (AWS Budgets).
+   * @default the environment's region
+   */
+  readonly region?: string;
 }
 
 /**
@@ -16,7 +21,7 @@ export class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, {
       ...props,
-      env: { account: props.config.account, region: props.config.region },
+      env: { account: props.config.account, region: props.region ?? props.config.region },
       terminationProtection: props.config.production,
     });
     this.config = props.config;
@@ -24,7 +29,7 @@ export class PlatformStack extends Stack {
   }
 
   override get availabilityZones(): string[] {
-    return [...this.config.availabilityZones];
+    return this.region === this.config.region ? [...this.config.availabilityZones] : [];
   }
 }
 

@@ -1,6 +1,7 @@
 import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { BudgetStack } from './stacks/budget-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -20,6 +21,7 @@ export class PlatformStage extends Stage {
   readonly lake: LakeStack;
   readonly orchestration: OrchestrationStack;
   readonly monitoring: MonitoringStack;
+  readonly budget: BudgetStack;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const { config } = props;
@@ -29,12 +31,17 @@ export class PlatformStage extends Stage {
 
     this.network = new NetworkStack(this, 'Network', { config, description: `big-data-platform ${config.name}: VPC, endpoints, flow logs and Client VPN` });
     this.lake = new LakeStack(this, 'Lake', { config, description: `big-data-platform ${config.name}: lake buckets, KMS, Glue catalog and Athena` });
-    this.monitoring = new MonitoringStack(this, 'Monitoring', { config, description: `big-data-platform ${config.name}: alerts` });
     this.orchestration = new OrchestrationStack(this, 'Orchestration', {
       config,
       network: this.network,
       lake: this.lake,
       description: `big-data-platform ${config.name}: private MWAA and the EMR runtime its DAGs use`,
     });
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      config,
+      network: this.network,
+      description: `big-data-platform ${config.name}: alerts topic, dashboard and alarms`,
+    });
+    this.budget = new BudgetStack(this, 'Budget', { config, description: `big-data-platform ${config.name}: monthly cost budget (us-east-1)` });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -24,9 +24,19 @@ export class AlertsTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlertsTopicProps) {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', { description: `Encrypts the ${props.topicName} topic`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
-    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // CloudWatch alarms and AWS Budgets publish to an encrypted topic only if they may use its key.
+    for (const service of ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com']) this.key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', { topicName: props.topicName, masterKey: this.key, enforceSSL: true });
+    // The cost budget (in us-east-1) publishes here; only for this account.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBudgetsOfThisAccount',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     // Notifications SNS could not deliver are kept for two weeks rather than lost.
     this.undelivered = new sqs.Queue(this, 'Undelivered', {
       encryptionMasterKey: this.key,

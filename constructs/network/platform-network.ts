@@ -78,6 +78,11 @@ export class PlatformNetwork extends Construct {
     this.interfaceEndpoints = endpoints;
   }
 
+  /** The NAT gateways CDK placed in the public subnets (none when natGateways is 0). */
+  get natGateways(): ec2.CfnNatGateway[] {
+    return this.vpc.publicSubnets.map((s) => s.node.tryFindChild('NATGateway')).filter((c): c is ec2.CfnNatGateway => c instanceof ec2.CfnNatGateway);
+  }
+
   /** The private subnets, one per AZ, in AZ order. */
   get privateSubnets(): ec2.ISubnet[] {
     return this.vpc.selectSubnets({ subnetGroupName: PRIVATE_SUBNET_GROUP }).subnets;

@@ -40,7 +40,7 @@ const common = {
     athenaBytesScannedCutoffMb: 10_240,
   },
   streaming: { mode: 'ON_DEMAND', retentionHours: 24 },
-  alerts: { emails: ['data-platform-alerts@example.com'] },
+  alerts: { emails: ['data-platform-alerts@example.com'], monthlyBudgetUsd: 800 },
   delivery: { githubOwner: 'example-org', githubRepo: 'big-data-platform', githubOwnerId: 100000001, githubRepoId: 200000002 },
 } satisfies Partial<EnvironmentInput>;
 
@@ -68,6 +68,7 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [], flowLogRetentionDays: 30 },
     vpn: { ...vpn(DEV_ACCOUNT, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000d002'), associatedAzCount: 1 },
     lake: { ...common.lake, removalPolicy: 'destroy', bronzeExpireAfterDays: 120 },
+    alerts: { ...common.alerts, monthlyBudgetUsd: 300 },
     mwaa: { ...common.mwaa, environmentClass: 'mw1.micro', schedulers: 1, maxWorkers: 1 },
     emr: { ...common.emr, coreOnDemandUnits: 1, taskSpotUnits: 2, spotEverywhere: true, idleTimeoutMinutes: 30 },
   },
@@ -93,5 +94,6 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     emr: { ...common.emr, coreOnDemandUnits: 4, taskSpotUnits: 16, idleTimeoutMinutes: 60 },
     streaming: { mode: 'PROVISIONED', shardCount: 4, retentionHours: 168 },
     lake: { ...common.lake, bronzeExpireAfterDays: 730, athenaBytesScannedCutoffMb: 102_400 },
+    alerts: { ...common.alerts, monthlyBudgetUsd: 3_000 },
   },
 ];

@@ -118,6 +118,8 @@ const streaming = z.strictObject({
 const alerts = z.strictObject({
   /** Team distribution lists that get alarm and pipeline-failure e-mails; never personal addresses. */
   emails: z.array(z.email()).max(10),
+  /** Monthly AWS cost budget of the environment's account; alerts at 80 % actual and 100 % forecast. */
+  monthlyBudgetUsd: z.number().positive().max(1_000_000),
 });
 
 const delivery = z.strictObject({

@@ -1,17 +1,43 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from '../../constructs/alerts-topic';
+import { PlatformMonitoring, SignalSection } from '../../constructs/platform-monitoring';
+import { airflowSignals, emrSignals, natSignals, vpnSignals } from '../monitoring-signals';
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
+import type { NetworkStack } from './network-stack';
 
-/** What operators watch: the alerts topic that alarms and failed pipeline runs publish to. */
+export interface MonitoringStackProps extends PlatformStackProps {
+  readonly network: NetworkStack;
+  /** Sections contributed by other stacks (e.g. the fast layer's stream, consumer and views). */
+  readonly extraSections?: readonly SignalSection[];
+}
+
+/** The pipeline runs one cluster at a time; the reaper may briefly see one more. */
+const MAX_CONCURRENT_CLUSTERS = 2;
+
+/** What operators watch: the alerts topic, and a dashboard and alarms per component. */
 export class MonitoringStack extends PlatformStack {
   readonly alerts: AlertsTopic;
+  readonly monitoring: PlatformMonitoring;
 
-  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const names = new ResourceNames(this.config);
     this.alerts = new AlertsTopic(this, 'Alerts', { topicName: names.alertsTopic, emails: this.config.alerts.emails });
+
+    const { network, clientVpn } = props.network;
+    const sections: SignalSection[] = [airflowSignals(names.mwaaEnvironment), emrSignals(MAX_CONCURRENT_CLUSTERS), ...(props.extraSections ?? [])];
+    if (network.natGateways.length > 0) sections.push(natSignals(network.natGateways));
+    if (clientVpn) sections.push(vpnSignals(clientVpn.endpoint.endpointId));
+
+    this.monitoring = new PlatformMonitoring(this, 'Monitoring', {
+      namePrefix: names.prefix,
+      sections,
+      alertsTopic: this.alerts.topic,
+    });
+
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: names.prefix });
   }
 }

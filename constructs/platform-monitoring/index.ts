@@ -1,0 +1,2 @@
+export * from './platform-monitoring';
+export * from './signal';

@@ -1,0 +1,108 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { SignalSection } from '../constructs/platform-monitoring';
+
+/**
+ * The failure signals of each platform component, with thresholds and what to do. Kept apart
+ * from the monitoring construct so that each reads as a runbook line and can be tested alone.
+ */
+
+const FIVE_MINUTES = Duration.minutes(5);
+const metric = (namespace: string, metricName: string, dimensionsMap: Record<string, string>, statistic: string) =>
+  new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic, period: FIVE_MINUTES });
+/** A CloudWatch Metrics Insights query: matches a metric whatever other dimensions it carries. */
+const query = (label: string, expression: string) => new cloudwatch.MathExpression({ label, expression, usingMetrics: {}, period: FIVE_MINUTES });
+
+export function airflowSignals(environmentName: string): SignalSection {
+  const mwaa = (metricName: string, fn: string, statistic: string) => metric('AmazonMWAA', metricName, { Function: fn, Environment: environmentName }, statistic);
+  return {
+    title: 'Airflow',
+    signals: [
+      {
+        name: 'failed-tasks',
+        metric: query('Failed task instances', `SELECT SUM(TaskInstanceFailures) FROM "AmazonMWAA" WHERE Environment = '${environmentName}'`),
+        threshold: 0,
+        description: 'A task failed (the failed DAG run also notifies this topic). Open the run in the Airflow UI over the VPN; EMR step logs are in the logs bucket under emr-logs/.',
+      },
+      {
+        name: 'scheduler-heartbeat',
+        metric: mwaa('SchedulerHeartbeat', 'Scheduler', 'SampleCount'),
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        // No heartbeat at all is exactly the failure this alarm exists for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        description: 'The Airflow scheduler has not reported a heartbeat for 15 minutes: DAGs are not being scheduled. Check the MWAA environment status and scheduler logs.',
+      },
+      {
+        name: 'queued-tasks',
+        metric: mwaa('QueuedTasks', 'Executor', 'Maximum'),
+        threshold: 10,
+        evaluationPeriods: 3,
+        description: 'Tasks have waited in the queue for 15 minutes: workers are saturated. Raise mwaa.maxWorkers or look for stuck tasks.',
+      },
+    ],
+  };
+}
+
+export function emrSignals(maxConcurrentClusters: number): SignalSection {
+  return {
+    title: 'EMR',
+    signals: [
+      {
+        name: 'running-clusters',
+        metric: query('Running clusters', 'SELECT COUNT(IsIdle) FROM "AWS/ElasticMapReduce"'),
+        threshold: maxConcurrentClusters,
+        evaluationPeriods: 3,
+        description: 'More EMR clusters than the pipeline ever runs at once: a cluster leaked. The reaper DAG terminates tagged clusters past their age; `npx tsx bin/platform.ts clusters` lists them.',
+      },
+      {
+        name: 'idle-clusters',
+        metric: query('Idle clusters', 'SELECT SUM(IsIdle) FROM "AWS/ElasticMapReduce"'),
+        threshold: 0,
+        evaluationPeriods: 6,
+        description: 'A cluster has been idle for 30 minutes and is costing money; its auto-termination idle timeout should end it. Check the DAG run that created it.',
+      },
+    ],
+  };
+}
+
+export function natSignals(natGateways: readonly ec2.CfnNatGateway[]): SignalSection {
+  const nat = (gateway: ec2.CfnNatGateway, metricName: string, statistic: string) => metric('AWS/NATGateway', metricName, { NatGatewayId: gateway.ref }, statistic);
+  return {
+    title: 'NAT',
+    signals: natGateways.flatMap((gateway, i) => [
+      {
+        name: `port-allocation-errors-${i + 1}`,
+        metric: nat(gateway, 'ErrorPortAllocation', 'Sum'),
+        threshold: 0,
+        description: 'The NAT gateway ran out of source ports: connections from private subnets fail. Add interface endpoints for the busiest AWS services or spread traffic across AZs.',
+      },
+      {
+        name: `dropped-packets-${i + 1}`,
+        metric: nat(gateway, 'PacketsDropCount', 'Sum'),
+        threshold: 1000,
+        evaluationPeriods: 2,
+        description: 'The NAT gateway is dropping packets; check the AWS Health dashboard and the flow logs.',
+      },
+    ]),
+    context: natGateways.map((gateway) => nat(gateway, 'BytesOutToDestination', 'Sum')),
+  };
+}
+
+export function vpnSignals(endpointId: string): SignalSection {
+  const vpn = (metricName: string, statistic: string) => metric('AWS/ClientVPN', metricName, { Endpoint: endpointId }, statistic);
+  return {
+    title: 'VPN',
+    signals: [
+      {
+        name: 'authentication-failures',
+        metric: vpn('AuthenticationFailures', 'Sum'),
+        threshold: 5,
+        description: 'Repeated failed VPN logins: a revoked or expired client certificate, or someone probing. The connection log group names the client.',
+      },
+    ],
+    context: [vpn('ActiveConnectionsCount', 'Maximum')],
+  };
+}
