@@ -1,0 +1,122 @@
+"""The batch layer: the ETL's Spark jobs on a transient EMR cluster, one cluster per run.
+
+Two DAGs share one definition, so each has a fixed list of steps and every step is watched:
+
+* `bdp_daily_pipeline`, at 01:00 UTC: bronze_to_silver, silver_to_gold and quality for the previous UTC
+  day (the hour lets Firehose flush its last buffers into that day's bronze partition).
+* `bdp_demo_pipeline`, triggered by hand: generate synthetic data for the run's date, then the same steps.
+
+A run: build the EMR requests from the `bdp_platform` Variable, create the cluster, add the steps, watch
+each step, and terminate the cluster as a teardown, so it dies whether the steps pass or fail while a
+failed step still fails the run. See docs/orchestration.md.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.providers.amazon.aws.operators.emr import (
+    EmrAddStepsOperator,
+    EmrCreateJobFlowOperator,
+    EmrTerminateJobFlowOperator,
+)
+from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, chain, task
+
+from bdp import emr_config, platform
+from bdp.dag_defaults import AWS, DEFAULT_ARGS, START_DATE, TAGS
+
+DAILY_SCHEDULE = CronDataIntervalTimetable("0 1 * * *", timezone="UTC")  # `ds`: the day before the run
+DEMO_PARAMS = {
+    "rows": Param(1_000_000, type="integer", minimum=1, description="Synthetic users and events to generate"),
+}
+POKE_INTERVAL = timedelta(minutes=1)
+STEP_WATCH = {
+    "poke_interval": POKE_INTERVAL.total_seconds(),
+    # The step's budget: max_attempts * poke_interval when deferred, `timeout` when poking.
+    "max_attempts": int(emr_config.STEP_TIMEOUT / POKE_INTERVAL),
+    "timeout": emr_config.STEP_TIMEOUT,
+    # A step's FAILED state is final, and a retry would restart the budget; botocore already
+    # retries transient API errors.
+    "retries": 0,
+}
+
+
+def pipeline_dag(
+    dag_id: str, *, jobs: tuple[str, ...], schedule, doc_md: str, params=None, deferrable: bool = True
+) -> DAG:
+    """One run: create a cluster, run `jobs` as steps, watch each, terminate the cluster.
+
+    `deferrable=False` exists for the tests only: moto's in-process mock does not intercept the
+    aiobotocore calls that deferred sensors make from the triggerer.
+    """
+    # No dagrun_timeout: a timed-out run skips its teardown. Sensors time out instead.
+    with DAG(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        params=params or {},
+        tags=[*TAGS, "emr"],
+        doc_md=doc_md,
+    ) as dag:
+
+        @task(multiple_outputs=True)
+        def emr_requests(ds=None, run_id=None, params=None, dag_run=None) -> dict:
+            """Read the platform Variable (at run time) and build this run's RunJobFlow and steps."""
+            config = platform.load()
+            # A run triggered without a logical date (allowed in Airflow 3) processes its trigger day.
+            run_date = ds or dag_run.run_after.date().isoformat()
+            return {
+                "job_flow": emr_config.build_job_flow(config, run_date, run_id),
+                "steps": emr_config.build_steps(config, jobs, run_date, generate_rows=params.get("rows")),
+            }
+
+        emr = emr_requests()
+        # emr_conn_id=None: the seeded `emr_default` connection would merge a stale config into ours.
+        create_cluster = EmrCreateJobFlowOperator(
+            task_id="create_cluster", emr_conn_id=None, job_flow_overrides=emr["job_flow"], **AWS
+        )
+        # No retries: AddJobFlowSteps is not idempotent, a retry after a lost reply would queue steps twice.
+        add_steps = EmrAddStepsOperator(
+            task_id="add_steps", job_flow_id=create_cluster.output, steps=emr["steps"], retries=0, **AWS
+        )
+        watch_steps = [
+            EmrStepSensor(
+                task_id=f"watch_{job}",
+                job_flow_id=create_cluster.output,
+                step_id=f"{{{{ ti.xcom_pull(task_ids='{add_steps.task_id}')[{index}] }}}}",
+                deferrable=deferrable,
+                **STEP_WATCH,
+                **AWS,
+            )
+            for index, job in enumerate(jobs)
+        ]
+        terminate_cluster = EmrTerminateJobFlowOperator(
+            task_id="terminate_cluster", job_flow_id=create_cluster.output, **AWS
+        )
+
+        # The teardown runs whether the steps pass or fail, and the run's state stays the steps' state.
+        # (on_failure_fail_dagrun=True would make the teardown the run's only leaf: a failed step would
+        # end in a green run.) A failed termination still alerts through its failure callback.
+        chain(emr, create_cluster, add_steps, *watch_steps, terminate_cluster.as_teardown(setups=create_cluster))
+    return dag
+
+
+daily = pipeline_dag(
+    "bdp_daily_pipeline",
+    jobs=emr_config.DAILY_JOBS,
+    schedule=DAILY_SCHEDULE,
+    doc_md="Daily at 01:00 UTC: bronze → silver → gold and the quality checks for `ds`, the previous UTC day, "
+    "on a transient EMR cluster. See docs/orchestration.md.",
+)
+demo = pipeline_dag(
+    "bdp_demo_pipeline",
+    jobs=emr_config.DEMO_JOBS,
+    schedule=None,
+    params=DEMO_PARAMS,
+    doc_md="Manual demo: generate `rows` synthetic users and events for the run's date, then run the daily "
+    "steps on them. See docs/orchestration.md.",
+)
