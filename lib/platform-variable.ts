@@ -1,6 +1,5 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EMR_LOGS_PREFIX, EMR_MANAGED_TAG, EmrRuntime } from '../constructs/emr-runtime';
-import type { LakeStorage } from '../constructs/lake-storage';
 import type { EnvironmentConfig } from './config';
 import { CLUSTER_ENVIRONMENT_TAG, ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from './naming';
 
@@ -12,7 +11,6 @@ export interface PlatformVariableSources {
   readonly names: ResourceNames;
   readonly subnets: readonly ec2.ISubnet[];
   readonly emr: EmrRuntime;
-  readonly lake: LakeStorage;
 }
 
 /**
@@ -21,13 +19,14 @@ export interface PlatformVariableSources {
  * DAGs read it at run time only, never while parsing. Its keys are the contract with
  * dags/bdp/platform.py; a test keeps the two equal.
  */
-export function platformVariable({ config, names, subnets, emr, lake }: PlatformVariableSources): Record<string, unknown> {
-  const artifacts = lake.buckets.artifacts;
+export function platformVariable({ config, names, subnets, emr }: PlatformVariableSources): Record<string, unknown> {
+  // Literal URIs from the deterministic bucket names: readable in the console, no deploy-time lookup.
+  const s3 = (bucket: 'logs' | 'artifacts', key: string) => `s3://${names.bucket(bucket)}/${key}`;
   return {
     environment: config.name,
     region: config.region,
     release_label: config.emr.releaseLabel,
-    log_uri: lake.buckets.logs.s3UrlForObject(EMR_LOGS_PREFIX),
+    log_uri: s3('logs', EMR_LOGS_PREFIX),
     service_role: emr.serviceRole.roleName,
     job_flow_role: emr.instanceProfile.instanceProfileName,
     security_configuration: emr.securityConfiguration.ref,
@@ -36,8 +35,8 @@ export function platformVariable({ config, names, subnets, emr, lake }: Platform
     core_security_group: emr.coreSecurityGroup.securityGroupId,
     service_access_security_group: emr.serviceAccessSecurityGroup.securityGroupId,
     lake_root: names.lakeRootTemplate,
-    etl_entry_point: artifacts.s3UrlForObject(ETL_ENTRY_POINT_KEY),
-    etl_package: artifacts.s3UrlForObject(ETL_PACKAGE_KEY),
+    etl_entry_point: s3('artifacts', ETL_ENTRY_POINT_KEY),
+    etl_package: s3('artifacts', ETL_PACKAGE_KEY),
     primary_instance_types: config.emr.primaryInstanceTypes,
     core_instance_types: config.emr.coreInstanceTypes,
     core_on_demand_units: config.emr.coreOnDemandUnits,

@@ -37,7 +37,7 @@ export class OrchestrationStack extends PlatformStack {
       emr: this.emr,
       clusterTag: { key: CLUSTER_ENVIRONMENT_TAG, value: config.name },
       alertsTopicArn: names.alertsTopicArn,
-      variables: { [PLATFORM_VARIABLE]: platformVariable({ config, names, subnets: privateSubnets, emr: this.emr, lake: storage }) },
+      variables: { [PLATFORM_VARIABLE]: platformVariable({ config, names, subnets: privateSubnets, emr: this.emr }) },
     });
 
     new CfnOutput(this, 'MwaaEnvironmentName', { value: this.airflow.environment.ref });
