@@ -88,3 +88,4 @@ clean: ## Remove build output (keeps installed toolchains)
 
 include etl/etl.mk
 include dags/dags.mk
+include scripts/ops.mk
