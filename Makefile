@@ -76,7 +76,7 @@ vpn-certs: ## Create Client VPN certificates for ENV (default dev) in certs/ENV 
 
 # ---------------------------------------------------------------- aggregate
 .PHONY: test
-test: typecheck lint jest synth etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, Python tests
+test: typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
 
 .PHONY: bench
 bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB
@@ -89,3 +89,4 @@ clean: ## Remove build output (keeps installed toolchains)
 include etl/etl.mk
 include dags/dags.mk
 include scripts/ops.mk
+include scripts/delivery.mk

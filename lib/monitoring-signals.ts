@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { EventStream, RealtimeViews } from '../constructs/fast-layer';
 import type { SignalSection } from '../constructs/platform-monitoring';
 
 /**
@@ -104,5 +105,61 @@ export function vpnSignals(endpointId: string): SignalSection {
       },
     ],
     context: [vpn('ActiveConnectionsCount', 'Maximum')],
+  };
+}
+
+export function fastLayerSignals(events: EventStream, views: RealtimeViews): SignalSection {
+  const firehose = (metricName: string, statistic: string) =>
+    metric('AWS/Firehose', metricName, { DeliveryStreamName: events.delivery.deliveryStreamName }, statistic);
+  const dynamodb = (metricName: string, statistic: string) => metric('AWS/DynamoDB', metricName, { TableName: views.table.tableName }, statistic);
+  return {
+    title: 'Fast layer',
+    signals: [
+      {
+        name: 'stream-iterator-age',
+        metric: events.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: FIVE_MINUTES }),
+        threshold: Duration.minutes(10).toMilliseconds(),
+        evaluationPeriods: 3,
+        description: "A reader of the event stream (Firehose or the views consumer) is 10 minutes behind: records risk expiring at the stream's retention. Check the consumer's errors and Firehose's delivery.",
+      },
+      {
+        name: 'stream-write-throttles',
+        metric: events.stream.metricPutRecordsThrottledRecords({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 0,
+        evaluationPeriods: 3,
+        description: 'Producers are being throttled (the producer retries them): add shards or switch streaming.mode to ON_DEMAND.',
+      },
+      {
+        name: 'firehose-freshness',
+        metric: firehose('DeliveryToS3.DataFreshness', 'Maximum'),
+        threshold: Duration.minutes(30).toSeconds(),
+        description: 'The oldest record waiting in Firehose is 30 minutes old (buffers flush every 5): delivery to bronze is failing. Its error log group and firehose-errors/ in bronze say why.',
+      },
+      {
+        name: 'firehose-conversion-failures',
+        metric: firehose('FailedConversion.Records', 'Sum'),
+        threshold: 0,
+        description: 'Records failed the Parquet conversion against bronze.events and went to firehose-errors/ in bronze: a producer sends something the declared schema cannot hold.',
+      },
+      {
+        name: 'consumer-errors',
+        metric: views.consumer.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 0,
+        description: 'The views consumer failed invocations (batches are retried, bisected, then sent to the dead-letter queue). Its log group has the error.',
+      },
+      {
+        name: 'views-throttles',
+        metric: dynamodb('WriteThrottleEvents', 'Sum'),
+        threshold: 0,
+        evaluationPeriods: 2,
+        description: 'Writes to the real-time views table are throttled: the consumer retries, the views lag. Check for a hot key.',
+      },
+    ],
+    context: [
+      events.stream.metricIncomingRecords({ statistic: 'Sum', period: FIVE_MINUTES }),
+      views.consumer.metricDuration({ statistic: 'p99', period: FIVE_MINUTES }),
+      dynamodb('ConsumedWriteCapacityUnits', 'Sum'),
+    ],
+    existingAlarms: [views.deadLetterAlarm, views.lagAlarm],
   };
 }

@@ -62,6 +62,9 @@ export class ResourceNames {
 export const AIRFLOW_CONNECTIONS_PREFIX = 'airflow/connections';
 export const AIRFLOW_VARIABLES_PREFIX = 'airflow/variables';
 
+/** MWAA reads DAGs from this prefix of the artifacts bucket, and installs the requirements file beside them. */
+export const DAGS_PREFIX = 'dags';
+export const REQUIREMENTS_KEY = `${DAGS_PREFIX}/requirements.txt`;
 /** Where `make sync` puts the packaged ETL in the artifacts bucket, and where EMR steps find it. */
 export const ETL_PACKAGE_KEY = 'etl/bdp_etl.zip';
 export const ETL_ENTRY_POINT_KEY = 'etl/main.py';

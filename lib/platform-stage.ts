@@ -2,6 +2,8 @@ import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 import { BudgetStack } from './stacks/budget-stack';
+import { DeliveryStack } from './stacks/delivery-stack';
+import { FastLayerStack } from './stacks/fast-layer-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -20,8 +22,10 @@ export class PlatformStage extends Stage {
   readonly network: NetworkStack;
   readonly lake: LakeStack;
   readonly orchestration: OrchestrationStack;
+  readonly fastLayer: FastLayerStack;
   readonly monitoring: MonitoringStack;
   readonly budget: BudgetStack;
+  readonly delivery: DeliveryStack;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const { config } = props;
@@ -37,11 +41,18 @@ export class PlatformStage extends Stage {
       lake: this.lake,
       description: `big-data-platform ${config.name}: private MWAA and the EMR runtime its DAGs use`,
     });
+    this.fastLayer = new FastLayerStack(this, 'FastLayer', {
+      config,
+      lake: this.lake,
+      description: `big-data-platform ${config.name}: Kinesis stream, Firehose to bronze, real-time views in DynamoDB`,
+    });
     this.monitoring = new MonitoringStack(this, 'Monitoring', {
       config,
       network: this.network,
+      fastLayer: this.fastLayer,
       description: `big-data-platform ${config.name}: alerts topic, dashboard and alarms`,
     });
     this.budget = new BudgetStack(this, 'Budget', { config, description: `big-data-platform ${config.name}: monthly cost budget (us-east-1)` });
+    this.delivery = new DeliveryStack(this, 'Delivery', { config, description: `big-data-platform ${config.name}: GitHub OIDC provider and delivery roles` });
   }
 }

@@ -4,11 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX } from '../../lib/naming';
+import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX, DAGS_PREFIX, REQUIREMENTS_KEY } from '../../lib/naming';
 import type { AirflowEnvironmentProps } from './airflow-environment-props';
 
-/** MWAA reads DAGs (and requirements.txt beside them) from this prefix of the artifacts bucket. */
-export const DAGS_PREFIX = 'dags';
 const LOG_TYPES = ['dagProcessingLogs', 'schedulerLogs', 'taskLogs', 'webserverLogs', 'workerLogs'] as const;
 
 /**
@@ -127,7 +125,7 @@ export class AirflowEnvironment extends Construct {
       kmsKey: lake.key.keyArn,
       sourceBucketArn: lake.buckets.artifacts.bucketArn,
       dagS3Path: DAGS_PREFIX,
-      requirementsS3Path: `${DAGS_PREFIX}/requirements.txt`,
+      requirementsS3Path: REQUIREMENTS_KEY,
       webserverAccessMode: 'PRIVATE_ONLY',
       networkConfiguration: { subnetIds: props.subnets.map((s) => s.subnetId), securityGroupIds: [this.securityGroup.securityGroupId] },
       loggingConfiguration: Object.fromEntries(LOG_TYPES.map((type) => [type, { enabled: true, logLevel: 'INFO' }])),

@@ -46,6 +46,7 @@ export class PlatformMonitoring extends Construct {
       this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${section.title}`, width: 24, height: 1 }));
       this.dashboard.addWidgets(
         ...sectionAlarms.map((alarm, i) => new cloudwatch.AlarmWidget({ title: section.signals[i].name, alarm, width: 6, height: 5 })),
+        ...(section.existingAlarms ?? []).map((alarm) => new cloudwatch.AlarmWidget({ title: alarm.node.id, alarm, width: 6, height: 5 })),
         ...(section.context ?? []).map((metric) => new cloudwatch.GraphWidget({ title: metricTitle(metric), left: [metric], width: 6, height: 5 })),
       );
     }

@@ -25,4 +25,6 @@ export interface SignalSection {
   readonly signals: readonly Signal[];
   /** Graphs without alarms (volumes, durations) that give the alarms context. */
   readonly context?: readonly cloudwatch.IMetric[];
+  /** Alarms another construct already owns (and routes), shown in this row too. */
+  readonly existingAlarms?: readonly cloudwatch.IAlarm[];
 }

@@ -2,15 +2,15 @@ import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from '../../constructs/alerts-topic';
 import { PlatformMonitoring, SignalSection } from '../../constructs/platform-monitoring';
-import { airflowSignals, emrSignals, natSignals, vpnSignals } from '../monitoring-signals';
+import { airflowSignals, emrSignals, fastLayerSignals, natSignals, vpnSignals } from '../monitoring-signals';
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
+import type { FastLayerStack } from './fast-layer-stack';
 import type { NetworkStack } from './network-stack';
 
 export interface MonitoringStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
-  /** Sections contributed by other stacks (e.g. the fast layer's stream, consumer and views). */
-  readonly extraSections?: readonly SignalSection[];
+  readonly fastLayer: FastLayerStack;
 }
 
 /** The pipeline runs one cluster at a time; the reaper may briefly see one more. */
@@ -27,7 +27,8 @@ export class MonitoringStack extends PlatformStack {
     this.alerts = new AlertsTopic(this, 'Alerts', { topicName: names.alertsTopic, emails: this.config.alerts.emails });
 
     const { network, clientVpn } = props.network;
-    const sections: SignalSection[] = [airflowSignals(names.mwaaEnvironment), emrSignals(MAX_CONCURRENT_CLUSTERS), ...(props.extraSections ?? [])];
+    const { events, views } = props.fastLayer;
+    const sections: SignalSection[] = [airflowSignals(names.mwaaEnvironment), emrSignals(MAX_CONCURRENT_CLUSTERS), fastLayerSignals(events, views)];
     if (network.natGateways.length > 0) sections.push(natSignals(network.natGateways));
     if (clientVpn) sections.push(vpnSignals(clientVpn.endpoint.endpointId));
 

@@ -68,11 +68,25 @@ describe.each(['dev', 'staging', 'prod'])('%s monitoring', (env) => {
     expect(alarmNamed('vpn-authentication-failures')).toMatchObject({ Namespace: 'AWS/ClientVPN', Dimensions: [{ Name: 'Endpoint', Value: expect.anything() }] });
   });
 
+  test('fast layer: stream lag and throttles, Firehose freshness and conversion failures, consumer errors, view throttles', () => {
+    expect(alarmNamed('fast-layer-stream-iterator-age')).toMatchObject({ MetricName: 'GetRecords.IteratorAgeMilliseconds', Namespace: 'AWS/Kinesis', Threshold: 600000 });
+    expect(alarmNamed('fast-layer-firehose-freshness')).toMatchObject({ MetricName: 'DeliveryToS3.DataFreshness', Threshold: 1800 });
+    expect(alarmNamed('fast-layer-firehose-conversion-failures')).toMatchObject({ MetricName: 'FailedConversion.Records', Threshold: 0 });
+    expect(alarmNamed('fast-layer-consumer-errors')).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+    expect(alarmNamed('fast-layer-views-throttles')).toMatchObject({ MetricName: 'WriteThrottleEvents', Namespace: 'AWS/DynamoDB' });
+  });
+
+  test("the fast layer's own dead-letter and lag alarms notify the same alerts topic", () => {
+    const fastLayer = Object.values(templateOf(stage.fastLayer).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(fastLayer.length).toBeGreaterThanOrEqual(2);
+    for (const alarm of fastLayer) expect(alarm.AlarmActions).toEqual([topicArn]);
+  });
+
   test('a dashboard named for the environment with a row per component', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard.Properties.DashboardName).toBe(`bdp-${env}`);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const row of ['Airflow', 'EMR', 'NAT', 'VPN']) expect(body).toContain(`## ${row}`);
+    for (const row of ['Airflow', 'EMR', 'Fast layer', 'NAT', 'VPN']) expect(body).toContain(`## ${row}`);
   });
 
   test('a monthly cost budget in us-east-1 alerting the topic on 80 % actual and 100 % forecast', () => {

@@ -1,0 +1,48 @@
+import { posix } from 'node:path';
+import type { EnvironmentConfig } from './config';
+import { DAGS_PREFIX, ETL_PACKAGE_KEY, ResourceNames } from './naming';
+export { REQUIREMENTS_KEY } from './naming';
+
+/**
+ * Names of the delivery roles (GitHub OIDC) and the CDK bootstrap roles they assume, derived once.
+ * The Delivery stack names its roles with these functions and `scripts/delivery-env.ts` prints
+ * their ARNs for the workflows, so no role name or ARN is ever typed by hand.
+ */
+
+export type DeliveryEnvironment = Pick<EnvironmentConfig, 'name' | 'account' | 'region'>;
+
+/** What each GitHub workflow may do in an environment's account. */
+export const DELIVERY_ROLES = ['diff', 'deploy', 'sync'] as const;
+export type DeliveryRole = (typeof DELIVERY_ROLES)[number];
+
+export function deliveryRoleName(env: DeliveryEnvironment, role: DeliveryRole): string {
+  return `${new ResourceNames(env).prefix}-github-${role}`;
+}
+
+export const diffRoleName = (env: DeliveryEnvironment): string => deliveryRoleName(env, 'diff');
+export const deployRoleName = (env: DeliveryEnvironment): string => deliveryRoleName(env, 'deploy');
+export const syncRoleName = (env: DeliveryEnvironment): string => deliveryRoleName(env, 'sync');
+
+/** The environments are in the commercial partition (the config accepts only commercial regions). */
+export function roleArn(account: string, roleName: string): string {
+  return `arn:aws:iam::${account}:role/${roleName}`;
+}
+
+export function deliveryRoleArn(env: DeliveryEnvironment, role: DeliveryRole): string {
+  return roleArn(env.account, deliveryRoleName(env, role));
+}
+
+/** The qualifier of a plain `cdk bootstrap`; the platform's synthesizer uses the default. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+/** The roles `cdk bootstrap` creates in every account and region. */
+export const CDK_BOOTSTRAP_ROLES = ['lookup', 'deploy', 'file-publishing', 'image-publishing'] as const;
+export type CdkBootstrapRole = (typeof CDK_BOOTSTRAP_ROLES)[number];
+
+export function cdkBootstrapRoleName(kind: CdkBootstrapRole, account: string, region: string, qualifier = CDK_BOOTSTRAP_QUALIFIER): string {
+  return `cdk-${qualifier}-${kind}-role-${account}-${region}`;
+}
+
+/** Where `make sync` puts the packaged ETL; EMR steps read it from the same keys. */
+export const ETL_PREFIX = posix.dirname(ETL_PACKAGE_KEY);
+/** The only prefixes of the artifacts bucket that the sync role may write: MWAA's DAGs and the ETL. */
+export const SYNC_PREFIXES = [DAGS_PREFIX, ETL_PREFIX] as const;

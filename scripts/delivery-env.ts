@@ -1,0 +1,54 @@
+/**
+ * Prints what the delivery workflows and make targets need to know about one environment, derived
+ * from lib/config and the names modules, so no account, role ARN or bucket name is typed by hand:
+ *
+ *   npx tsx scripts/delivery-env.ts --env dev --get deploy-role-arn
+ *   npx tsx scripts/delivery-env.ts --env dev >> "$GITHUB_OUTPUT"     # every fact as key=value
+ */
+import { parseArgs } from 'node:util';
+import { EnvironmentConfig, loadEnvironments } from '../lib/config';
+import { DELIVERY_ROLES, REQUIREMENTS_KEY, deliveryRoleArn } from '../lib/delivery-names';
+import { ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from '../lib/naming';
+import { stageId } from '../lib/platform-stage';
+
+export function deliveryFacts(config: EnvironmentConfig): Record<string, string> {
+  const names = new ResourceNames(config);
+  return {
+    environment: config.name,
+    stage: stageId(config.name),
+    account: config.account,
+    region: config.region,
+    'artifacts-bucket': names.bucket('artifacts'),
+    'mwaa-environment': names.mwaaEnvironment,
+    'requirements-key': REQUIREMENTS_KEY,
+    'etl-package-key': ETL_PACKAGE_KEY,
+    'etl-entry-point-key': ETL_ENTRY_POINT_KEY,
+    ...Object.fromEntries(DELIVERY_ROLES.map((role) => [`${role}-role-arn`, deliveryRoleArn(config, role)])),
+  };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { env: { type: 'string' }, get: { type: 'string' } } });
+  const environments = loadEnvironments();
+  const config = environments.find((e) => e.name === values.env);
+  if (!config) {
+    throw new Error(`--env must name an environment of lib/config/environments.ts (${environments.map((e) => e.name).join(', ')}), not '${values.env ?? ''}'`);
+  }
+  const facts = deliveryFacts(config);
+  if (values.get === undefined) {
+    for (const [key, value] of Object.entries(facts)) console.log(`${key}=${value}`);
+  } else if (values.get in facts) {
+    console.log(facts[values.get]);
+  } else {
+    throw new Error(`--get must be one of ${Object.keys(facts).join(', ')}, not '${values.get}'`);
+  }
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`delivery-env: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}

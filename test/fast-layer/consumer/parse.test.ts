@@ -1,0 +1,61 @@
+import { BRONZE_EVENTS, MAX_ID_BYTES, parseEvent } from '../../../constructs/fast-layer/consumer/parse';
+import { dataset } from '../../../lib/datasets';
+
+const valid = {
+  event_id: 'evt-1',
+  user_id: 'u000000042',
+  event_type: 'purchase',
+  event_time: '2026-11-22T10:15:42Z',
+  amount: '12.50',
+  country: 'SE',
+  properties: { device: 'ios', campaign: 'none' },
+};
+const parse = (value: unknown) => parseEvent(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)));
+const reasonOf = (value: unknown) => {
+  const parsed = parse(value);
+  return 'rejection' in parsed ? parsed.rejection.reason : 'counted';
+};
+
+test('the contract is bronze.events from the shared declaration', () => {
+  expect(BRONZE_EVENTS).toBe(dataset('bronze', 'events'));
+  expect(Object.keys(valid)).toEqual(BRONZE_EVENTS.columns.map((c) => c.name));
+});
+
+test('a valid event becomes what the views count, its time normalised to milliseconds in UTC', () => {
+  expect(parse(valid)).toEqual({ event: { userId: 'u000000042', eventType: 'purchase', eventTime: '2026-11-22T10:15:42.000Z', amount: { units: 1250n, scale: 2 } } });
+  expect(parse({ ...valid, event_time: '2026-11-22T10:15:42.123456+00:00' })).toMatchObject({ event: { eventTime: '2026-11-22T10:15:42.123Z' } });
+});
+
+test('optional columns may be absent or null, as bronze allows', () => {
+  expect(reasonOf(Object.fromEntries(Object.entries(valid).filter(([name]) => name !== 'country')))).toBe('counted');
+  expect(reasonOf({ ...valid, properties: null })).toBe('counted');
+});
+
+test.each([
+  ['{"event_id": ', 'invalid_json'],
+  ['[1, 2]', 'not_an_object'],
+  ['42', 'not_an_object'],
+  ['null', 'not_an_object'],
+  [{ ...valid, eventType: 'click' }, 'unknown_columns'],
+  [{ ...valid, event_id: undefined }, 'missing_event_id'],
+  [{ ...valid, user_id: null }, 'missing_user_id'],
+  [{ ...valid, event_type: '  ' }, 'missing_event_type'],
+  [{ ...valid, amount: 12.5 }, 'invalid_amount'],
+  [{ ...valid, country: 46 }, 'invalid_country'],
+  [{ ...valid, properties: { device: 1 } }, 'invalid_properties'],
+  [{ ...valid, properties: ['ios'] }, 'invalid_properties'],
+  [{ ...valid, event_time: 'yesterday' }, 'invalid_event_time'],
+  [{ ...valid, event_time: '2026-11-22T10:15:42+01:00' }, 'invalid_event_time'],
+  [{ ...valid, event_time: '2026-02-30T00:00:00Z' }, 'invalid_event_time'],
+  [{ ...valid, event_time: '2026-13-01T00:00:00Z' }, 'invalid_event_time'],
+  [{ ...valid, amount: 'abc' }, 'invalid_amount'],
+  [{ ...valid, amount: '1e9' }, 'invalid_amount'],
+  [{ ...valid, user_id: 'u'.repeat(MAX_ID_BYTES + 1) }, 'invalid_user_id'],
+])('%j is rejected as %s', (value, reason) => {
+  expect(reasonOf(value)).toBe(reason);
+});
+
+test('a rejection says what was wrong', () => {
+  expect(parse({ ...valid, amount: 12.5 })).toEqual({ rejection: { reason: 'invalid_amount', detail: 'expected string, got a number' } });
+  expect(parse({ ...valid, eventType: 'x', extra: 1 })).toEqual({ rejection: { reason: 'unknown_columns', detail: 'not declared for bronze.events: eventType, extra' } });
+});

@@ -1,0 +1,13 @@
+import { CONSUMER_ENVIRONMENT, settingsFromEnvironment } from '../../../constructs/fast-layer/consumer/settings';
+
+test('reads the settings the construct sets', () => {
+  expect(
+    settingsFromEnvironment({ [CONSUMER_ENVIRONMENT.tableName]: 'views', [CONSUMER_ENVIRONMENT.deadLetterQueueUrl]: 'https://sqs/dlq', [CONSUMER_ENVIRONMENT.minuteTtlSeconds]: '604800' }),
+  ).toEqual({ tableName: 'views', deadLetterQueueUrl: 'https://sqs/dlq', minuteTtlSeconds: 604800 });
+});
+
+test('names every missing or malformed variable at once', () => {
+  expect(() => settingsFromEnvironment({ [CONSUMER_ENVIRONMENT.minuteTtlSeconds]: 'a week' })).toThrow(
+    'The real-time views consumer is misconfigured: VIEWS_TABLE_NAME is not set; DEAD_LETTER_QUEUE_URL is not set; MINUTE_TTL_SECONDS is "a week", not a whole number of seconds above 0',
+  );
+});
