@@ -79,8 +79,9 @@ vpn-certs: ## Create Client VPN certificates for ENV (default dev) in certs/ENV 
 test: typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
 
 .PHONY: bench
-bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB
+bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB, views consumer vs naive
 	npx --no-install tsx scripts/bench-cdk.ts
+	npx --no-install tsx scripts/bench-consumer.ts
 
 .PHONY: clean
 clean: ## Remove build output (keeps installed toolchains)
