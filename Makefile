@@ -53,7 +53,7 @@ lint: $(NODE_STAMP) ## eslint, zero warnings
 	npx --no-install eslint --max-warnings 0 .
 
 .PHONY: jest
-jest: $(NODE_STAMP) $(VENV_STAMP) ## CDK assertions, snapshots, cdk-nag and config-validation tests
+jest: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) ## CDK assertions, snapshots, cdk-nag and config-validation tests
 	npx --no-install jest --ci
 
 .PHONY: cdk-synth
