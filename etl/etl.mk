@@ -1,1 +1,32 @@
-# ETL targets (issue 4) are added here.
+# Spark ETL (etl/README.md): lint and tests, the EMR package, a local pipeline, and the benchmark.
+ETL_DIST := dist/etl
+ETL_LAKE ?= .lake
+ETL_DATE ?= $(shell date -u +%F)
+ROWS ?= 200000
+BENCH_ROWS ?= 5000000
+# Extra spark-submit options, e.g. SPARK_CONF="--conf spark.sql.shuffle.partitions=8".
+SPARK_CONF ?=
+
+# Local Spark: the venv's Python for PySpark, loopback only, sizing from etl/conf/spark-local.conf.
+ETL_ENV = PYSPARK_PYTHON=$(abspath $(VENV_BIN))/python SPARK_LOCAL_IP=127.0.0.1
+ETL_SPARK_SUBMIT = $(ETL_ENV) $(VENV_BIN)/spark-submit --properties-file etl/conf/spark-local.conf $(SPARK_CONF)
+ETL_JOB = $(ETL_SPARK_SUBMIT) --py-files $(ETL_DIST)/bdp_etl.zip $(ETL_DIST)/main.py
+
+.PHONY: etl-test etl-package pipeline bench-etl
+
+etl-test: $(VENV_STAMP) ## Lint and test the Spark ETL (ruff, pytest on local Spark)
+	$(VENV_BIN)/ruff check etl test/etl
+	$(VENV_BIN)/ruff format --check etl test/etl
+	$(ETL_ENV) $(VENV_BIN)/pytest
+
+etl-package: $(VENV_STAMP) ## Build the EMR artefacts dist/etl/main.py and dist/etl/bdp_etl.zip
+	$(VENV_BIN)/python etl/build_package.py $(ETL_DIST)
+
+pipeline: etl-package ## Run the four ETL jobs on local Spark into .lake/ (ROWS=200000, ETL_DATE=today)
+	$(ETL_JOB) generate --date $(ETL_DATE) --lake $(ETL_LAKE) --rows $(ROWS)
+	$(ETL_JOB) bronze_to_silver --date $(ETL_DATE) --lake $(ETL_LAKE)
+	$(ETL_JOB) silver_to_gold --date $(ETL_DATE) --lake $(ETL_LAKE)
+	$(ETL_JOB) quality --date $(ETL_DATE) --lake $(ETL_LAKE)
+
+bench-etl: $(VENV_STAMP) ## Time bronze_to_silver and silver_to_gold on Spark against DuckDB (BENCH_ROWS=5000000)
+	$(ETL_SPARK_SUBMIT) etl/bench_etl.py --rows $(BENCH_ROWS) --lake $(ETL_LAKE)/bench

@@ -32,6 +32,9 @@ SPOT = {
 ON_DEMAND = {"OnDemandSpecification": {"AllocationStrategy": "lowest-price"}}
 
 
+EMR_PYTHON = "/usr/bin/python3.11"
+
+
 def build_job_flow(platform: PlatformConfig, run_date: str, run_id: str) -> dict[str, Any]:
     """The RunJobFlow request of one run: a transient Spark cluster that waits for steps."""
     spot_everywhere = platform.spot_everywhere
@@ -61,6 +64,18 @@ def build_job_flow(platform: PlatformConfig, run_date: str, run_id: str) -> dict
         },
         # Safety net if the teardown never runs: EMR terminates the cluster once it idles this long.
         "AutoTerminationPolicy": {"IdleTimeout": platform.idle_timeout_seconds},
+        # EMR 7's PySpark defaults to Python 3.9; the ETL package needs 3.10+, and EMR 7 ships 3.11.
+        "Configurations": [
+            {
+                "Classification": "spark-env",
+                "Configurations": [
+                    {
+                        "Classification": "export",
+                        "Properties": {"PYSPARK_PYTHON": EMR_PYTHON, "PYSPARK_DRIVER_PYTHON": EMR_PYTHON},
+                    }
+                ],
+            }
+        ],
         "StepConcurrencyLevel": 1,  # steps run in order; CANCEL_AND_WAIT cancels the rest after a failure
         "Tags": cluster_tags(platform, run_date, run_id),
     }

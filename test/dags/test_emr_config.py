@@ -178,3 +178,15 @@ def test_only_the_generate_step_gets_rows(platform):
 def test_unknown_jobs_are_refused(platform):
     with pytest.raises(ValueError, match="bronze_to_gold"):
         build_steps(platform, ["bronze_to_gold"], RUN_DATE)
+
+
+def test_pyspark_runs_on_the_python_the_etl_package_needs(platform):
+    job_flow = build_job_flow(platform, RUN_DATE, "manual__1")
+    exports = [
+        export["Properties"]
+        for configuration in job_flow["Configurations"]
+        if configuration["Classification"] == "spark-env"
+        for export in configuration["Configurations"]
+        if export["Classification"] == "export"
+    ]
+    assert exports == [{"PYSPARK_PYTHON": "/usr/bin/python3.11", "PYSPARK_DRIVER_PYTHON": "/usr/bin/python3.11"}]

@@ -1,0 +1,82 @@
+"""Bronze to silver: type, validate, normalise and de-duplicate, quarantining every rejected row.
+
+`label` gives each bronze row, as landed, a `reason`: null when the row is accepted, otherwise
+the first rule it breaks or `duplicate_<key>`. `accepted` and `rejected` then split a labelled
+frame into the silver dataset and its quarantine, so every bronze row lands in exactly one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, MapType
+
+from bdp_etl.rules import CONTRACTS, first_broken_rule
+from bdp_etl.schema import spark_schema
+
+NORMALISERS: dict[str, Callable[[Column], Column]] = {"country": F.upper, "event_type": F.lower}
+
+
+def conformed(name: str, data_type: DataType) -> Column:
+    """A landed column trimmed, normalised and cast to its silver type; null if blank or bad."""
+    if isinstance(data_type, MapType):
+        return F.col(name)
+    value = F.nullif(F.trim(F.col(name)), F.lit(""))
+    return NORMALISERS.get(name, lambda column: column)(value).cast(data_type)
+
+
+def _conformed_row(name: str) -> Column:
+    """The whole silver row as one struct, so each value is converted once and read many times."""
+    return F.struct(
+        *(conformed(f.name, f.dataType).alias(f.name) for f in spark_schema("silver", name))
+    )
+
+
+def _silver(column: str) -> Column:
+    return F.col(f"silver.{column}")
+
+
+def _orderable(field_name: str, data_type: DataType) -> Column:
+    """A landed column in a form Spark can sort; maps are sorted into arrays of entries."""
+    if isinstance(data_type, MapType):
+        return F.array_sort(F.map_entries(F.col(field_name)))
+    return F.col(field_name)
+
+
+def label(bronze: DataFrame, name: str, dt: date) -> DataFrame:
+    """Bronze rows as landed, plus `silver` (the row typed and normalised) and `reason`: why the row
+    is rejected, or null when it is accepted.
+
+    Among the valid rows that share a key, the one with the highest `latest_first` columns is kept
+    (the latest event_time for events); remaining ties are broken by the landed values, so the
+    choice never depends on file order.
+    """
+    contract = CONTRACTS[name]
+    typed = bronze.withColumn("silver", _conformed_row(name))
+    with_reason = typed.withColumn("reason", first_broken_rule(contract.rules(dt), _silver))
+    rank = F.row_number().over(
+        Window.partitionBy(_silver(contract.key)).orderBy(
+            F.col("reason").isNotNull(),  # valid rows first
+            *(_silver(column).desc() for column in contract.latest_first),
+            *(_orderable(f.name, f.dataType).desc() for f in bronze.schema),
+        )
+    )
+    is_duplicate = F.col("reason").isNull() & (rank > 1)
+    return with_reason.withColumn(
+        "reason", F.when(is_duplicate, F.lit(contract.duplicate_reason)).otherwise(F.col("reason"))
+    )
+
+
+def accepted(labelled: DataFrame, name: str) -> DataFrame:
+    """The silver rows: accepted rows, typed and normalised to the declared silver schema."""
+    return labelled.where(F.col("reason").isNull()).select("silver.*")
+
+
+def rejected(labelled: DataFrame, name: str) -> DataFrame:
+    """The quarantine rows: rejected rows as landed, with their reason."""
+    return labelled.where(F.col("reason").isNotNull()).select(
+        *spark_schema("silver", f"{name}_quarantine").names
+    )

@@ -1,0 +1,66 @@
+"""Silver to gold: the daily business metrics, each a pure function of one date's silver partitions.
+
+Metrics follow processing time: a late event accepted into silver on dt counts towards dt, so every
+gold date depends on that date's silver partitions only and can be recomputed on its own.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from bdp_etl.schema import spark_schema
+
+AGE_BAND_STARTS = (18, 25, 35, 45, 55, 65)
+
+
+def age_band(age: Column) -> Column:
+    """`18-24`, `25-34`, ... `55-64`, then `65+`."""
+    last = AGE_BAND_STARTS[-1]
+    bands = F.when(age >= last, F.lit(f"{last}+"))
+    for start, next_start in pairwise(AGE_BAND_STARTS):
+        bands = bands.when(age < next_start, F.lit(f"{start}-{next_start - 1}"))
+    return bands
+
+
+def _as_declared(df: DataFrame, name: str) -> DataFrame:
+    """The gold dataset's declared columns, in order, with their declared types."""
+    return df.select(*(F.col(f.name).cast(f.dataType) for f in spark_schema("gold", name)))
+
+
+def daily_event_metrics(events: DataFrame) -> DataFrame:
+    metrics = events.groupBy("event_type", "country").agg(
+        F.count(F.lit(1)).alias("events"),
+        F.sum("amount").alias("revenue"),
+        F.count_distinct("user_id").alias("unique_users"),
+    )
+    return _as_declared(metrics, "daily_event_metrics")
+
+
+def daily_active_users(events: DataFrame) -> DataFrame:
+    active = events.groupBy("country").agg(F.count_distinct("user_id").alias("active_users"))
+    return _as_declared(active, "daily_active_users")
+
+
+def user_segments(users: DataFrame, events: DataFrame) -> DataFrame:
+    """Users by age band and their own country, with the activity and revenue of that day's events.
+
+    Events of user_ids missing from silver users (quarantined users, say) are not counted here.
+    """
+    activity = events.groupBy("user_id").agg(
+        F.count(F.lit(1)).alias("events"), F.sum("amount").alias("revenue")
+    )
+    segments = (
+        # Hashing the smaller side of the join saves sorting both sides of a sort-merge join.
+        users.join(activity.hint("shuffle_hash"), "user_id", "left")
+        .groupBy(age_band(F.col("age")).alias("age_band"), "country")
+        .agg(
+            F.count(F.lit(1)).alias("users"),
+            F.count_if(F.col("events") > 0).alias("active_users"),
+            F.coalesce(F.sum("revenue"), F.lit(0)).alias("revenue"),
+            F.avg("salary").alias("avg_salary"),
+        )
+    )
+    return _as_declared(segments, "user_segments")

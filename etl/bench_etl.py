@@ -1,0 +1,230 @@
+"""Benchmark: bronze_to_silver and silver_to_gold on local Spark against the same SQL in DuckDB.
+
+    spark-submit --properties-file etl/conf/spark-local.conf etl/bench_etl.py --rows 5000000
+
+Spark generates the bronze data once; both engines then read the same Parquet files, write Parquet,
+and must agree on every output's row count and revenue before the timings are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from collections.abc import Callable
+from datetime import date
+from itertools import pairwise
+
+import duckdb
+
+from bdp_etl import jobs
+from bdp_etl.generate import DEFAULT_ROWS
+from bdp_etl.lake import partition_path
+from bdp_etl.rules import AGE_RANGE, AMOUNT_RANGE, EVENT_TYPES, LATE_EVENT_DAYS, SALARY_RANGE
+from bdp_etl.session import spark_session
+from bdp_etl.silver_to_gold import AGE_BAND_STARTS
+
+SILVER_OUTPUTS = ("users", "users_quarantine", "events", "events_quarantine")
+GOLD_OUTPUTS = ("daily_event_metrics", "daily_active_users", "user_segments")
+
+
+def _in(values: tuple) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _age_band_sql() -> str:
+    last = AGE_BAND_STARTS[-1]
+    bands = " ".join(
+        f"WHEN age < {upper} THEN '{start}-{upper - 1}'"
+        for start, upper in pairwise(AGE_BAND_STARTS)
+    )
+    return f"CASE WHEN age >= {last} THEN '{last}+' {bands} END"
+
+
+def bronze_to_silver_sql(dt: date) -> dict[str, str]:
+    """The labelling query per dataset: landed columns, typed columns (t_*) and `reason`."""
+    earliest = f"DATE '{dt}' - INTERVAL {LATE_EVENT_DAYS} DAY"
+    ages, salaries, amounts = (
+        " AND ".join(map(str, r)) for r in (AGE_RANGE, SALARY_RANGE, AMOUNT_RANGE)
+    )
+    return {
+        "users": f"""
+            WITH typed AS (
+                SELECT *,
+                    NULLIF(trim(user_id), '') AS t_user_id,
+                    NULLIF(trim(name), '') AS t_name,
+                    TRY_CAST(NULLIF(trim(age), '') AS INTEGER) AS t_age,
+                    upper(NULLIF(trim(country), '')) AS t_country,
+                    TRY_CAST(NULLIF(trim(salary), '') AS DECIMAL(12,2)) AS t_salary,
+                    TRY_CAST(NULLIF(trim(signup_date), '') AS DATE) AS t_signup_date
+                FROM landed),
+            checked AS (
+                SELECT *, CASE
+                    WHEN t_user_id IS NULL THEN 'missing_user_id'
+                    WHEN t_age IS NULL OR t_age NOT BETWEEN {ages} THEN 'invalid_age'
+                    WHEN t_salary IS NULL OR t_salary NOT BETWEEN {salaries} THEN 'invalid_salary'
+                    WHEN t_signup_date IS NULL OR t_signup_date > DATE '{dt}'
+                        THEN 'invalid_signup_date'
+                    WHEN t_country IS NULL OR NOT regexp_full_match(t_country, '[A-Z]{{2}}')
+                        THEN 'invalid_country'
+                END AS rule_reason FROM typed)
+            SELECT * EXCLUDE (rule_reason), CASE
+                WHEN rule_reason IS NULL AND row_number() OVER (
+                    PARTITION BY t_user_id ORDER BY rule_reason IS NOT NULL,
+                    user_id DESC, name DESC, age DESC, country DESC, salary DESC, signup_date DESC
+                ) > 1 THEN 'duplicate_user_id' ELSE rule_reason END AS reason
+            FROM checked""",
+        "events": f"""
+            WITH typed AS (
+                SELECT *,
+                    NULLIF(trim(event_id), '') AS t_event_id,
+                    NULLIF(trim(user_id), '') AS t_user_id,
+                    lower(NULLIF(trim(event_type), '')) AS t_event_type,
+                    TRY_CAST(NULLIF(trim(event_time), '') AS TIMESTAMPTZ) AS t_event_time,
+                    TRY_CAST(NULLIF(trim(amount), '') AS DECIMAL(12,2)) AS t_amount,
+                    upper(NULLIF(trim(country), '')) AS t_country,
+                    properties AS t_properties
+                FROM landed),
+            checked AS (
+                SELECT *, CASE
+                    WHEN t_event_id IS NULL THEN 'missing_event_id'
+                    WHEN t_user_id IS NULL THEN 'missing_user_id'
+                    WHEN t_event_type IS NULL OR t_event_type NOT IN ({_in(EVENT_TYPES)})
+                        THEN 'invalid_event_type'
+                    WHEN t_event_time IS NULL THEN 'invalid_event_time'
+                    WHEN CAST(t_event_time AS DATE) < {earliest} THEN 'late_event'
+                    WHEN CAST(t_event_time AS DATE) > DATE '{dt}' THEN 'future_event'
+                    WHEN t_amount IS NULL OR t_amount NOT BETWEEN {amounts} THEN 'invalid_amount'
+                    WHEN t_country IS NULL OR NOT regexp_full_match(t_country, '[A-Z]{{2}}')
+                        THEN 'invalid_country'
+                END AS rule_reason FROM typed)
+            SELECT * EXCLUDE (rule_reason), CASE
+                WHEN rule_reason IS NULL AND row_number() OVER (
+                    PARTITION BY t_event_id ORDER BY rule_reason IS NOT NULL, t_event_time DESC,
+                    event_id DESC, user_id DESC, event_type DESC, event_time DESC, amount DESC,
+                    country DESC, list_sort(map_entries(properties)) DESC
+                ) > 1 THEN 'duplicate_event_id' ELSE rule_reason END AS reason
+            FROM checked""",
+    }
+
+
+def silver_to_gold_sql() -> dict[str, str]:
+    return {
+        "daily_event_metrics": """
+            SELECT event_type, country, count(*) AS events,
+                CAST(sum(amount) AS DECIMAL(18,2)) AS revenue,
+                count(DISTINCT user_id) AS unique_users
+            FROM events GROUP BY event_type, country""",
+        "daily_active_users": """
+            SELECT country, count(DISTINCT user_id) AS active_users FROM events GROUP BY country""",
+        "user_segments": f"""
+            WITH activity AS (
+                SELECT user_id, count(*) AS events, sum(amount) AS revenue
+                FROM events GROUP BY user_id)
+            SELECT {_age_band_sql()} AS age_band, country, count(*) AS users,
+                count(*) FILTER (WHERE activity.events > 0) AS active_users,
+                CAST(coalesce(sum(revenue), 0) AS DECIMAL(18,2)) AS revenue,
+                CAST(avg(salary) AS DECIMAL(12,2)) AS avg_salary
+            FROM users LEFT JOIN activity USING (user_id) GROUP BY ALL""",
+    }
+
+
+def _parquet(lake: str, zone: str, name: str, dt: date) -> str:
+    files = f"{partition_path(lake, zone, name, dt)}/*.parquet"
+    return f"read_parquet('{files}', hive_partitioning = false)"
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection, query: str, lake: str, zone: str, name: str, dt: date
+) -> None:
+    target = partition_path(lake, zone, name, dt)
+    os.makedirs(target, exist_ok=True)
+    con.execute(f"COPY ({query}) TO '{target}/part-0.parquet' (FORMAT parquet)")
+
+
+def duckdb_bronze_to_silver(con: duckdb.DuckDBPyConnection, lake: str, out: str, dt: date) -> None:
+    for name, query in bronze_to_silver_sql(dt).items():
+        landed = _parquet(lake, "bronze", name, dt)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW landed AS SELECT * FROM {landed}")
+        # Like Spark's cached frame: label once, then write both outputs from it.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE labelled AS {query}")
+        landed = [row[0] for row in con.execute("DESCRIBE landed").fetchall()]
+        typed = ", ".join(f"t_{column} AS {column}" for column in landed)
+        _copy(con, f"SELECT {typed} FROM labelled WHERE reason IS NULL", out, "silver", name, dt)
+        quarantine = f"SELECT {', '.join(landed)}, reason FROM labelled WHERE reason IS NOT NULL"
+        _copy(con, quarantine, out, "silver", f"{name}_quarantine", dt)
+
+
+def duckdb_silver_to_gold(con: duckdb.DuckDBPyConnection, lake: str, out: str, dt: date) -> None:
+    for name in ("users", "events"):
+        silver = _parquet(lake, "silver", name, dt)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {silver}")
+    for name, query in silver_to_gold_sql().items():
+        _copy(con, query, out, "gold", name, dt)
+
+
+def _summary(con: duckdb.DuckDBPyConnection, lake: str, zone: str, name: str, dt: date) -> tuple:
+    described = con.execute(f"DESCRIBE SELECT * FROM {_parquet(lake, zone, name, dt)}").fetchall()
+    money = [column for column, data_type, *_ in described if data_type.startswith("DECIMAL")]
+    total = f"sum({money[0]})" if money else "NULL"
+    return con.execute(f"SELECT count(*), {total} FROM {_parquet(lake, zone, name, dt)}").fetchone()
+
+
+def _timed(action: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _line(stage: str, rows: int, spark_seconds: float, duckdb_seconds: float) -> str:
+    def rate(seconds: float) -> str:
+        return f"{rows} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)"
+
+    return (
+        f"etl {stage} spark: {rate(spark_seconds)}; duckdb: {rate(duckdb_seconds)}; "
+        f"spark/duckdb time ratio: {spark_seconds / duckdb_seconds:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="users and events to make")
+    parser.add_argument("--lake", default=".lake/bench", help="scratch folder for both lakes")
+    parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 1, 15))
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="DuckDB threads")
+    args = parser.parse_args()
+    spark_lake, duckdb_lake = f"{args.lake}/spark", f"{args.lake}/duckdb"
+    for lake in (spark_lake, duckdb_lake):
+        shutil.rmtree(lake, ignore_errors=True)
+
+    spark = spark_session("bdp-etl-bench")
+    jobs.generate(spark, spark_lake, args.date, args.rows, seed=42)
+    con = duckdb.connect(config={"threads": args.threads})
+    con.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone (bdp_etl.session)
+
+    def rows(zone: str, names: tuple[str, ...]) -> int:
+        return sum(_summary(con, spark_lake, zone, name, args.date)[0] for name in names)
+
+    b2s_spark = _timed(lambda: jobs.bronze_to_silver(spark, spark_lake, args.date))
+    b2s_duckdb = _timed(lambda: duckdb_bronze_to_silver(con, spark_lake, duckdb_lake, args.date))
+    s2g_spark = _timed(lambda: jobs.silver_to_gold(spark, spark_lake, args.date))
+    s2g_duckdb = _timed(lambda: duckdb_silver_to_gold(con, spark_lake, duckdb_lake, args.date))
+
+    outputs = [("silver", name) for name in SILVER_OUTPUTS] + [
+        ("gold", name) for name in GOLD_OUTPUTS
+    ]
+    for zone, name in outputs:
+        spark_result = _summary(con, spark_lake, zone, name, args.date)
+        duckdb_result = _summary(con, duckdb_lake, zone, name, args.date)
+        if spark_result != duckdb_result:
+            raise SystemExit(
+                f"{zone}.{name} differs: spark (rows, money) {spark_result}, duckdb {duckdb_result}"
+            )
+    print(f"etl outputs agree: {len(outputs)} datasets, same rows and revenue in Spark and DuckDB")
+    print(_line("bronze_to_silver", rows("bronze", ("users", "events")), b2s_spark, b2s_duckdb))
+    print(_line("silver_to_gold", rows("silver", ("users", "events")), s2g_spark, s2g_duckdb))
+
+
+if __name__ == "__main__":
+    main()
