@@ -68,8 +68,8 @@ export class EventStream extends Construct {
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: "The delivery role's inline policy is generated from the lake's and this construct's grants for this role alone and lives and dies with it, so it cannot be attached elsewhere by mistake.",
     });
-    storage.grantWrite(this.deliveryRole, zone, table.s3Prefix);
-    storage.grantWrite(this.deliveryRole, zone, errorsPrefix);
+    storage.grantAppend(this.deliveryRole, zone, table.s3Prefix);
+    storage.grantAppend(this.deliveryRole, zone, errorsPrefix);
     // What format conversion reads: the table's definition, nothing else in the catalog.
     iam.Grant.addToPrincipal({
       grantee: this.deliveryRole,

@@ -15,7 +15,8 @@ const ATHENA_RESULTS_EXPIRE_AFTER = Duration.days(30);
 const READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 // Spark's dynamic partition overwrite deletes the partition it replaces; multipart uploads of
 // large Parquet files need the abort and list-parts actions.
-const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+const APPEND_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+const WRITE_ACTIONS = [...APPEND_ACTIONS, 's3:DeleteObject'];
 
 /**
  * The lake's storage, secure by default: a rotating customer-managed KMS key, and five buckets
@@ -120,6 +121,11 @@ export class LakeStorage extends Construct {
   /** Write and delete objects under `prefix` (default: all) of one bucket, and list it. */
   grantWrite(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {
     this.grant(grantee, bucket, prefix, WRITE_ACTIONS, ['kms:GenerateDataKey', 'kms:Decrypt']);
+  }
+
+  /** Add objects under `prefix` but never delete or overwrite-by-delete: for append-only writers such as Firehose. */
+  grantAppend(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {
+    this.grant(grantee, bucket, prefix, APPEND_ACTIONS, ['kms:GenerateDataKey', 'kms:Decrypt']);
   }
 
   grantReadWrite(grantee: iam.IGrantable, bucket: LakeBucketName, prefix = ''): void {

@@ -106,12 +106,12 @@ describe.each(['dev', 'staging', 'prod'])('%s fast layer', (env) => {
       expect(destination.CloudWatchLoggingOptions).toEqual({ Enabled: true, LogGroupName: { Ref: expect.stringMatching(/^EventsDeliveryLogGroup/) }, LogStreamName: { Ref: expect.stringMatching(/^EventsDeliveryLogGroup/) } });
     });
 
-    test('the delivery role writes bronze only under its two prefixes, and reads only the stream and the table definition', () => {
+    test('the delivery role adds objects to bronze only under its two prefixes (never deletes), and reads only the stream and the table definition', () => {
       const statements = statementsOf(template, 'EventsDeliveryRole');
       const s3 = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
       expect(s3).toEqual(
         expect.arrayContaining([
-          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: [`${bucket}/events/*`, `${bucket}/firehose-errors/events/*`] },
+          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: [`${bucket}/events/*`, `${bucket}/firehose-errors/events/*`] },
           { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['events/*'] } } },
           { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['firehose-errors/events/*'] } } },
           { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucket },

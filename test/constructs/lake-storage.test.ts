@@ -154,6 +154,7 @@ describe('grants are least privilege by bucket and prefix', () => {
   const role = new iam.Role(stack, 'Etl', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   storage.grantRead(role, 'bronze');
   storage.grantWrite(role, 'silver', 'events/');
+  storage.grantAppend(role, 'gold', 'incoming/');
   const template = Template.fromStack(stack);
   const statements = Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
   const ref = (bucket: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::bdp-x-${bucket}-123456789012-eu-north-1`]] });
@@ -167,15 +168,21 @@ describe('grants are least privilege by bucket and prefix', () => {
 
   test('write under a prefix: put and delete only there, list only that prefix, no read', () => {
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects('silver', 'events/') }),
+      expect.objectContaining({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'], Resource: objects('silver', 'events/') }),
     );
     expect(statements).toContainEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: ref('silver'), Condition: { StringLike: { 's3:prefix': ['events/*'] } } }));
     expect(statements).not.toContainEqual(expect.objectContaining({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('silver', 'events/') }));
   });
 
+  test('append under a prefix: add objects there, never delete', () => {
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects('gold', 'incoming/') }));
+    const gold = statements.filter((s: { Resource: unknown }) => JSON.stringify(s.Resource).includes('bdp-x-gold-'));
+    expect(gold.flatMap((s: { Action: string | string[] }) => [s.Action].flat())).not.toContain('s3:DeleteObject');
+  });
+
   test('nothing on the other buckets', () => {
     const text = JSON.stringify(statements);
-    for (const other of ['gold', 'artifacts', 'logs']) expect(text).not.toContain(`bdp-x-${other}-`);
+    for (const other of ['artifacts', 'logs']) expect(text).not.toContain(`bdp-x-${other}-`);
   });
 
   test('the object wildcard is acknowledged, for exactly the granted prefixes', () => {
