@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from pyspark.sql import Column
@@ -21,6 +21,9 @@ SALARY_RANGE = (Decimal("0.00"), Decimal("10000000.00"))
 AMOUNT_RANGE = (Decimal("0.00"), Decimal("100000.00"))
 LATE_EVENT_DAYS = 2
 """Events landed on dt whose event_time is more than this many days before dt are `late_event`."""
+ARRIVAL_SLACK = timedelta(minutes=15)
+"""Firehose dates a file by its oldest record's arrival and buffers up to 15 minutes, so events of
+the first minutes after midnight can land in the previous day's partition: not `future_event`."""
 
 ColumnOf = Callable[[str], Column]
 """Resolves a silver column name to a Column: `F.col` on silver, a conversion on bronze."""
@@ -76,6 +79,10 @@ def user_value_rules(dt: date) -> tuple[Rule, ...]:
     )
 
 
+def _end_of(dt: date) -> datetime:
+    return datetime.combine(dt + timedelta(days=1), time())
+
+
 def _event_date(c: ColumnOf) -> Column:
     return F.to_date(c("event_time"))
 
@@ -85,7 +92,7 @@ def event_value_rules(dt: date) -> tuple[Rule, ...]:
         Rule("invalid_event_type", lambda c: c("event_type").isin(*EVENT_TYPES)),
         Rule("invalid_event_time", lambda c: c("event_time").isNotNull()),
         Rule("late_event", lambda c: _event_date(c) >= F.lit(dt - timedelta(days=LATE_EVENT_DAYS))),
-        Rule("future_event", lambda c: _event_date(c) <= F.lit(dt)),
+        Rule("future_event", lambda c: c("event_time") < F.lit(_end_of(dt) + ARRIVAL_SLACK)),
         Rule("invalid_amount", in_range("amount", AMOUNT_RANGE)),
         Rule("invalid_country", lambda c: c("country").rlike(COUNTRY_CODE)),
     )
