@@ -132,6 +132,11 @@ const delivery = z.strictObject({
    */
   githubOwnerId: z.number().int().positive().optional(),
   githubRepoId: z.number().int().positive().optional(),
+  /**
+   * The account's GitHub OIDC provider when it already exists (an account holds one per issuer,
+   * e.g. when two environments share an account); otherwise the Delivery stack creates it.
+   */
+  existingOidcProviderArn: z.string().optional(),
 });
 
 export const environmentSchema = z.strictObject({

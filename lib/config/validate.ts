@@ -149,7 +149,11 @@ function crossFieldProblems(env: EnvironmentConfig): ConfigProblem[] {
   if (mode === 'PROVISIONED' && shardCount === undefined) problem('streaming.shardCount', shardCount, 'a shard count from 1 to 500 when streaming.mode is PROVISIONED');
   if (mode === 'ON_DEMAND' && shardCount !== undefined) problem('streaming.shardCount', shardCount, 'absent when streaming.mode is ON_DEMAND (capacity is automatic)');
 
-  const { githubOwnerId, githubRepoId } = env.delivery;
+  const { githubOwnerId, githubRepoId, existingOidcProviderArn } = env.delivery;
+  const providerArn = `arn:aws:iam::${env.account}:oidc-provider/token.actions.githubusercontent.com`;
+  if (existingOidcProviderArn !== undefined && existingOidcProviderArn !== providerArn) {
+    problem('delivery.existingOidcProviderArn', existingOidcProviderArn, `the GitHub Actions provider of this account: ${providerArn}`);
+  }
   if ((githubOwnerId === undefined) !== (githubRepoId === undefined)) {
     problem('delivery.githubRepoId', githubRepoId, 'set together with delivery.githubOwnerId (both ids, or neither)');
   }

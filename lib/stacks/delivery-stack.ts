@@ -5,14 +5,6 @@ import { CDK_BOOTSTRAP_ROLES, SYNC_PREFIXES, diffRoleName, deployRoleName, syncR
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 
-export interface DeliveryStackProps extends PlatformStackProps {
-  /**
-   * ARN of a GitHub OIDC provider that already exists in the account (an account holds one per
-   * issuer), e.g. `arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com`.
-   * @default - the stack creates the provider
-   */
-  readonly existingOidcProviderArn?: string;
-}
 
 /**
  * How GitHub Actions reaches this environment's account, without stored keys: the OIDC provider
@@ -21,14 +13,14 @@ export interface DeliveryStackProps extends PlatformStackProps {
 export class DeliveryStack extends PlatformStack {
   readonly github: GitHubOidc;
 
-  constructor(scope: Construct, id: string, props: DeliveryStackProps) {
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     const { config } = this;
     const names = new ResourceNames(config);
-    const { githubOwner, githubRepo, githubOwnerId, githubRepoId } = config.delivery;
+    const { githubOwner, githubRepo, githubOwnerId, githubRepoId, existingOidcProviderArn } = config.delivery;
     this.github = new GitHubOidc(this, 'GitHub', {
       repository: { owner: githubOwner, name: githubRepo, ownerId: githubOwnerId, repositoryId: githubRepoId },
-      existingProviderArn: props.existingOidcProviderArn,
+      existingProviderArn: existingOidcProviderArn,
     });
 
     // Pull requests: read what is deployed, through the CDK lookup role, to diff templates.

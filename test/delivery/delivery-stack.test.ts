@@ -22,9 +22,9 @@ type Statement = {
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 /** Delivery stacks as the Stage wires them: `<Stage>/Delivery`, with the app's compliance packs. */
-function deliveryApp(configs: readonly EnvironmentConfig[], existingOidcProviderArn?: string): { app: App; stacks: DeliveryStack[] } {
+function deliveryApp(configs: readonly EnvironmentConfig[]): { app: App; stacks: DeliveryStack[] } {
   const app = new App({ context: cdkJsonContext() });
-  const stacks = configs.map((config) => new DeliveryStack(new Stage(app, stageId(config.name)), 'Delivery', { config, existingOidcProviderArn }));
+  const stacks = configs.map((config) => new DeliveryStack(new Stage(app, stageId(config.name)), 'Delivery', { config }));
   Validations.of(app).addPlugins(...compliancePacks(app));
   return { app, stacks };
 }
@@ -161,10 +161,10 @@ test('without the numeric ids, roles trust only the legacy subject form', () => 
   expect(statement.Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toEqual(['repo:example-org/big-data-platform:environment:dev']);
 });
 
-test("an account's existing provider is imported, not created a second time", () => {
-  const [config] = environments;
-  const arn = `arn:aws:iam::${config.account}:oidc-provider/token.actions.githubusercontent.com`;
-  const template = Template.fromStack(deliveryApp([config], arn).stacks[0]);
+test("an account's existing provider (delivery.existingOidcProviderArn) is imported, not created a second time", () => {
+  const arn = `arn:aws:iam::${environments[0].account}:oidc-provider/token.actions.githubusercontent.com`;
+  const config = environment('dev', (input) => ({ ...input, delivery: { ...input.delivery, existingOidcProviderArn: arn } }));
+  const template = Template.fromStack(deliveryApp([config]).stacks[0]);
   template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
   expect(looseTrusts(template.toJSON())).toEqual([]);
   expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).toContain(`"Federated":"${arn}"`);

@@ -136,6 +136,12 @@ describe('a bad value is rejected with the environment, the field, the value and
     );
   });
 
+  test("an existing OIDC provider that is not this account's GitHub provider", () => {
+    expect(rejection('dev', (c) => ({ ...c, delivery: { ...c.delivery, existingOidcProviderArn: 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' } }))).toMatch(
+      /delivery.existingOidcProviderArn = "arn:aws:iam::222222222222:[^"]*": the GitHub Actions provider of this account: arn:aws:iam::111111111111:oidc-provider\/token.actions.githubusercontent.com/,
+    );
+  });
+
   test('an e-mail address that is not one', () => {
     expect(rejection('dev', (c) => ({ ...c, alerts: { emails: ['ops-at-example.com'] } }))).toMatch(/alerts.emails.0 = "ops-at-example.com": Invalid email address/);
   });
