@@ -20,8 +20,9 @@ console.log('Synthesized stacks (offline, no AWS calls):');
 for (const stack of stacks) {
   const resources = Object.values(stack.template.Resources ?? {});
   const byType = new Map<string, number>();
-  for (const r of resources) byType.set(r.Type.replace(/^AWS::/, ''), (byType.get(r.Type.replace(/^AWS::/, '')) ?? 0) + 1);
   for (const r of resources) {
+    const type = r.Type.replace(/^AWS::/, '');
+    byType.set(type, (byType.get(type) ?? 0) + 1);
     const suppressed = (r.Metadata?.cdk_nag as { rules_to_suppress?: { id: string }[] } | undefined)?.rules_to_suppress ?? [];
     // aws-cdk-lib acknowledges some of its own CloudFormation-Validate findings; only cdk-nag's count here.
     const rules = suppressed.map((rule) => rule.id).filter((id) => !id.startsWith('CloudFormation-Validate'));

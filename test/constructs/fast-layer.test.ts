@@ -12,7 +12,7 @@ import { LakeCatalog } from '../../constructs/lake-catalog';
 import { LakeStorage } from '../../constructs/lake-storage';
 import { DATASETS } from '../../lib/datasets';
 import { ResourceNames } from '../../lib/naming';
-import { nagFindings, synthPlatform, templateOf } from '../harness/platform';
+import { nagFindings, policyStatements, synthPlatform, templateOf } from '../harness/platform';
 
 const platform = synthPlatform();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON is untyped
@@ -28,10 +28,7 @@ const logicalId = (template: Template, type: string) => {
   return ids[0];
 };
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-const statementsOf = (template: Template, rolePrefix: string): Json[] =>
-  Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([id]) => id.startsWith(rolePrefix))
-    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+const statementsOf = (template: Template, rolePrefix: string): Json[] => policyStatements(template, `^${rolePrefix}`);
 
 describe.each(['dev', 'staging', 'prod'])('%s fast layer', (env) => {
   const stack = platform.stages.get(env)!.fastLayer;
@@ -233,7 +230,7 @@ describe.each(['dev', 'staging', 'prod'])('%s fast layer', (env) => {
   });
 
   test('nothing anywhere in the stack grants s3:*, and the only wildcard resource is X-Ray', () => {
-    for (const statement of Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)) {
+    for (const statement of policyStatements(template)) {
       expect([statement.Action].flat()).not.toContain('s3:*');
       if ([statement.Resource].flat().includes('*')) expect(statement.Action).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }

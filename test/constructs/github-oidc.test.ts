@@ -11,7 +11,7 @@ import {
   grantMwaaRequirementsUpdate,
   grantPrefixSync,
 } from '../../constructs/github-oidc';
-import { cdkJsonContext } from '../harness/platform';
+import { cdkJsonContext, PolicyStatement as Statement, policyStatements } from '../harness/platform';
 
 const repository = { owner: 'example-org', name: 'big-data-platform' };
 const env = { account: '123456789012', region: 'eu-north-1' };
@@ -21,9 +21,7 @@ function stackWith(props: GitHubOidcProps = { repository }): { stack: Stack; git
   return { stack, github: new GitHubOidc(stack, 'GitHub', props) };
 }
 
-type Statement = { Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
-const statementsOf = (stack: Stack): Statement[] =>
-  Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+const statementsOf = (stack: Stack): Statement[] => policyStatements(Template.fromStack(stack));
 
 describe('githubSubjects', () => {
   test('the legacy subject only, when the ids are unknown', () => {

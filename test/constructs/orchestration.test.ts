@@ -1,12 +1,7 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { synthPlatform, templateOf } from '../harness/platform';
+import { Match } from 'aws-cdk-lib/assertions';
+import { PolicyStatement as Statement, policyStatements as statementsOf, synthPlatform, templateOf } from '../harness/platform';
 
 const platform = synthPlatform();
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
-const statementsOf = (template: Template, rolePattern: string): Statement[] =>
-  Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(rolePattern) }] } })).flatMap(
-    (p) => p.Properties.PolicyDocument.Statement,
-  );
 const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 
 describe.each(['dev', 'staging', 'prod'])('%s orchestration', (env) => {

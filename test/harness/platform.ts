@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlatform, compliancePacks } from '../../lib/app';
@@ -57,4 +57,20 @@ export function nagFindings(app: App): Finding[] {
   return compliancePacks().flatMap((pack) =>
     pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? r.resourceLogicalId ?? '<unknown>' }))),
   );
+}
+
+/** An IAM policy statement as a synthesized template holds it. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON is untyped
+  readonly Resource: any;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every statement of the policies attached to roles whose logical id matches `rolePattern` (all roles by default). */
+export function policyStatements(template: Template, rolePattern?: string): PolicyStatement[] {
+  const filter = rolePattern === undefined ? undefined : { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(rolePattern) }] } };
+  return Object.values(template.findResources('AWS::IAM::Policy', filter)).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
