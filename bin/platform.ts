@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * The platform's ops CLI: `npx tsx bin/platform.ts <command> --env <env>` (see docs/operations.md).
- * Only wiring lives here; the commands are in lib/ops.
+ * Only wiring lives here; the commands are in ops/.
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { loadEnvironments } from '../lib/config';
-import { runCli } from '../lib/ops/cli';
-import { createClients } from '../lib/ops/context';
+import { runCli } from '../ops/cli';
+import { createClients } from '../ops/context';
 
 runCli(process.argv.slice(2), {
   environments: loadEnvironments,

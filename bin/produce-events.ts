@@ -8,9 +8,9 @@
  * --endpoint points at a local emulator such as moto_server.
  */
 import { parseArgs } from 'node:util';
-import { outgoingRecord } from '../constructs/fast-layer/producer/batching';
-import { kinesisClient, produceEvents } from '../constructs/fast-layer/producer/produce';
-import { syntheticEvents, take } from '../constructs/fast-layer/producer/synthetic-events';
+import { outgoingRecord } from '../ops/producer/batching';
+import { kinesisClient, produceEvents } from '../ops/producer/produce';
+import { syntheticEvents, take } from '../ops/producer/synthetic-events';
 
 const USAGE = `Usage: npx tsx bin/produce-events.ts --stream NAME [--rate N] [--count N] [--region REGION] [--endpoint URL] [--seed N]
 

@@ -9,11 +9,11 @@
  */
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { formatDecimal } from '../constructs/fast-layer/consumer/decimal';
-import { type ViewEvent, parseEvent } from '../constructs/fast-layer/consumer/parse';
-import { planChunks, transactItems } from '../constructs/fast-layer/consumer/plan';
-import { ATTRIBUTES, EXPIRES_AT, keyAttributes, minuteKey, minuteOf, userKey } from '../constructs/fast-layer/consumer/views';
-import { kinesisEvent, syntheticEvents, take } from '../constructs/fast-layer/producer/synthetic-events';
+import { formatDecimal } from '../functions/views-consumer/decimal';
+import { type ViewEvent, parseEvent } from '../functions/views-consumer/parse';
+import { planChunks, transactItems } from '../functions/views-consumer/plan';
+import { ATTRIBUTES, EXPIRES_AT, keyAttributes, minuteKey, minuteOf, userKey } from '../functions/views-consumer/views';
+import { kinesisEvent, syntheticEvents, take } from '../ops/producer/synthetic-events';
 import { DEFAULT_BATCH_SIZE } from '../constructs/fast-layer/realtime-views-props';
 
 const RECORDS = 100_000;

@@ -5,10 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../lib/config';
-import { readSynthesizedStacks, stacksByStage } from '../lib/ops/cloud-assembly';
-import { type CostEstimate, ORIGINAL_PLATFORM, estimate, formatComparison, formatEstimate, inventoryFromTemplates } from '../lib/ops/cost';
-import { fleetPlans } from '../lib/ops/emr-pricing';
-import { pricesFor } from '../lib/ops/prices';
+import { readSynthesizedStacks, stacksByStage } from '../ops/cloud-assembly';
+import { type CostEstimate, ORIGINAL_PLATFORM, estimate, formatComparison, formatEstimate, inventoryFromTemplates } from '../ops/cost';
+import { fleetPlans } from '../ops/emr-pricing';
+import { pricesFor } from '../ops/prices';
 import { stageId } from '../lib/platform-stage';
 
 const { values, positionals } = parseArgs({
@@ -41,7 +41,7 @@ const baselines = new Map(
 );
 
 const sources = [...new Set(estimates.map((e) => e.prices.source))].join('; ');
-console.log(`Estimated cost from the templates in ${outdir}, in USD. Prices: ${sources} (lib/ops/prices.ts).`);
+console.log(`Estimated cost from the templates in ${outdir}, in USD. Prices: ${sources} (ops/prices.ts).`);
 console.log('Usage (data processed, requests, storage, VPN connection-hours, Firehose, Lambda) is not included.\n');
 for (const e of [...estimates, ...baselines.values()]) console.log(`${formatEstimate(e)}\n`);
 console.log(formatComparison(estimates, baselines));

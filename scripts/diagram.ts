@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { platformArchitectureDot } from '../lib/ops/diagram';
+import { platformArchitectureDot } from '../ops/diagram';
 
 async function main(): Promise<void> {
   const docs = join(__dirname, '..', 'docs');

@@ -2,7 +2,7 @@
 # see docs/operations.md. The ops CLI itself needs no make target: `npx tsx bin/platform.ts --help`.
 
 # The templates `make cost` reads, re-synthesized only when the app's sources changed since.
-OPS_APP_SOURCES := $(shell find bin lib constructs -name '*.ts' 2>/dev/null) cdk.json
+OPS_APP_SOURCES := $(shell find bin lib constructs functions ops -name '*.ts' 2>/dev/null) cdk.json
 
 cdk.out/manifest.json: $(NODE_STAMP) $(OPS_APP_SOURCES)
 	rm -rf cdk.out

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compliancePacks } from '../lib/app';
-import { readSynthesizedStacks } from '../lib/ops/cloud-assembly';
+import { readSynthesizedStacks } from '../ops/cloud-assembly';
 
 const outdir = process.argv[2] ?? 'cdk.out';
 

@@ -12,8 +12,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { CONSUMER_ENVIRONMENT } from './consumer/settings';
-import { EXPIRES_AT, PARTITION_KEY, SORT_KEY } from './consumer/views';
+import { CONSUMER_ENVIRONMENT } from '../../functions/views-consumer/settings';
+import { EXPIRES_AT, PARTITION_KEY, SORT_KEY } from '../../functions/views-consumer/views';
 import { DEFAULT_BATCH_SIZE, type RealtimeViewsProps } from './realtime-views-props';
 
 /**
@@ -94,7 +94,7 @@ export class RealtimeViews extends Construct {
 
     this.consumer = new lambdaNodejs.NodejsFunction(this, 'Consumer', {
       description: 'Keeps the real-time views of the event stream in DynamoDB',
-      entry: join(__dirname, 'consumer', 'handler.ts'),
+      entry: join(__dirname, '..', '..', 'functions', 'views-consumer', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

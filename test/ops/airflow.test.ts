@@ -1,7 +1,7 @@
-import type { Fetch } from '../../lib/ops/airflow-cli';
-import { airflowCommandLine } from '../../lib/ops/airflow-cli';
-import { triggerArgs } from '../../lib/ops/commands/trigger';
-import { ExitCode } from '../../lib/ops/errors';
+import type { Fetch } from '../../ops/airflow-cli';
+import { airflowCommandLine } from '../../ops/airflow-cli';
+import { triggerArgs } from '../../ops/commands/trigger';
+import { ExitCode } from '../../ops/errors';
 import { MWAA, cli, cloudFormation, deployed, mwaa, resetMocks } from './ops-harness';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

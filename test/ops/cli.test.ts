@@ -1,7 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { describeFailure, ExitCode } from '../../lib/ops/errors';
-import { parseDuration } from '../../lib/ops/duration';
-import { progressOn } from '../../lib/ops/progress';
+import { describeFailure, ExitCode } from '../../ops/errors';
+import { parseDuration } from '../../ops/duration';
+import { progressOn } from '../../ops/progress';
 import { MWAA, cli, cloudFormation, deployed, mwaa, noCredentials, resetMocks } from './ops-harness';
 
 beforeEach(resetMocks);

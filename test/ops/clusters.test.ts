@@ -1,7 +1,7 @@
 import { type Cluster, type ClusterState, DescribeClusterCommand, type InstanceFleet, ListClustersCommand, ListInstanceFleetsCommand } from '@aws-sdk/client-emr';
-import { estimateClusterCost } from '../../lib/ops/commands/clusters';
-import { ExitCode } from '../../lib/ops/errors';
-import { PRICES } from '../../lib/ops/prices';
+import { estimateClusterCost } from '../../ops/commands/clusters';
+import { ExitCode } from '../../ops/errors';
+import { PRICES } from '../../ops/prices';
 import { NOW, cli, emr, resetMocks } from './ops-harness';
 
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);

@@ -1,8 +1,8 @@
 import { loadEnvironments } from '../../lib/config';
-import type { Template } from '../../lib/ops/cloud-assembly';
-import { ORIGINAL_PLATFORM, estimate, fixedCostLines, formatComparison, inventoryFromTemplates, runCostLines } from '../../lib/ops/cost';
-import { fleetPlans, instanceUnits } from '../../lib/ops/emr-pricing';
-import { HOURS_PER_MONTH, PRICES, pricesFor } from '../../lib/ops/prices';
+import type { Template } from '../../ops/cloud-assembly';
+import { ORIGINAL_PLATFORM, estimate, fixedCostLines, formatComparison, inventoryFromTemplates, runCostLines } from '../../ops/cost';
+import { fleetPlans, instanceUnits } from '../../ops/emr-pricing';
+import { HOURS_PER_MONTH, PRICES, pricesFor } from '../../ops/prices';
 
 const p = PRICES['eu-north-1'];
 const resource = (Type: string, Properties: Record<string, unknown> = {}) => ({ Type, Properties });

@@ -1,8 +1,8 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_DAG } from '../../lib/ops/commands/status';
-import { PLATFORM_STACKS, STACK_OUTPUTS, deployedStackName } from '../../lib/ops/deployed-stacks';
+import { DEFAULT_DAG } from '../../ops/commands/status';
+import { PLATFORM_STACKS, STACK_OUTPUTS, deployedStackName } from '../../ops/deployed-stacks';
 import { PlatformStage } from '../../lib/platform-stage';
 import { environment } from '../harness/platform';
 

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { architectureGraph, platformArchitectureDot, toDot } from '../../lib/ops/diagram';
+import { architectureGraph, platformArchitectureDot, toDot } from '../../ops/diagram';
 
 test('docs/architecture.dot is current (run `make diagram` after changing the architecture)', () => {
   const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'architecture.dot'), 'utf8');

@@ -4,8 +4,8 @@ import { EMRClient } from '@aws-sdk/client-emr';
 import { CreateCliTokenCommand, GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
 import { type AwsCommand, type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { loadEnvironments } from '../../lib/config';
-import type { Fetch } from '../../lib/ops/airflow-cli';
-import { type CliDependencies, runCli } from '../../lib/ops/cli';
+import type { Fetch } from '../../ops/airflow-cli';
+import { type CliDependencies, runCli } from '../../ops/cli';
 
 /** Fakes for the ops CLI: mocked AWS clients, a fetch stub, captured stdout and stderr, a fixed clock. */
 

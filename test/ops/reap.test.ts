@@ -1,6 +1,6 @@
 import { type Cluster, DescribeClusterCommand, ListClustersCommand, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
-import { decideReap } from '../../lib/ops/commands/reap';
-import { ExitCode } from '../../lib/ops/errors';
+import { decideReap } from '../../ops/commands/reap';
+import { ExitCode } from '../../ops/errors';
 import { NOW, cli, emr, resetMocks } from './ops-harness';
 
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);

@@ -1,6 +1,6 @@
 import { ExportClientVpnClientConfigurationCommand } from '@aws-sdk/client-ec2';
-import { mergeClientConfig, pemBlock } from '../../lib/ops/commands/vpn-config';
-import { ExitCode } from '../../lib/ops/errors';
+import { mergeClientConfig, pemBlock } from '../../ops/commands/vpn-config';
+import { ExitCode } from '../../ops/errors';
 import { cli, cloudFormation, deployed, ec2, resetMocks } from './ops-harness';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydA==\n-----END CERTIFICATE-----';

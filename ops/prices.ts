@@ -1,4 +1,4 @@
-import type { MWAA_ENVIRONMENT_CLASSES } from '../config';
+import type { MWAA_ENVIRONMENT_CLASSES } from '../lib/config';
 
 /**
  * AWS list prices used by `make cost` and `platform clusters`, one dated table per region, in USD.
@@ -139,5 +139,5 @@ export type PricedRegion = keyof typeof PRICES;
 /** The price table of a region, or an error that says which regions have one. */
 export function pricesFor(region: string): RegionPrices {
   if (region in PRICES) return PRICES[region as PricedRegion];
-  throw new Error(`no price table for region '${region}' in lib/ops/prices.ts (tables: ${Object.keys(PRICES).join(', ')}); add one`);
+  throw new Error(`no price table for region '${region}' in ops/prices.ts (tables: ${Object.keys(PRICES).join(', ')}); add one`);
 }

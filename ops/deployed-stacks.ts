@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { EnvironmentConfig } from '../config';
-import { stageId } from '../platform-stage';
+import type { EnvironmentConfig } from '../lib/config';
+import { stageId } from '../lib/platform-stage';
 import { ExitCode, OpsError } from './errors';
 
 /**

@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { dataset } from '../../../lib/datasets';
+import { dataset } from '../../lib/datasets';
 
 /**
  * Synthetic application events of the bronze.events schema, for the producer CLI, the consumer

@@ -2,8 +2,8 @@ import { App, CfnElement, CfnOutput, CfnResource, CustomResourceProviderBase, De
 import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPlatform } from '../app';
-import { loadEnvironments } from '../config';
+import { buildPlatform } from '../lib/app';
+import { loadEnvironments } from '../lib/config';
 
 /**
  * The architecture diagram, derived from the CDK app itself (`make diagram`): one cluster per

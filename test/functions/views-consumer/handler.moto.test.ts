@@ -1,10 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { createHandler } from '../../../constructs/fast-layer/consumer/handler';
-import { PARTITION_KEY, SORT_KEY } from '../../../constructs/fast-layer/consumer/views';
-import { type SyntheticEvent, kinesisEvent, syntheticEvents, take } from '../../../constructs/fast-layer/producer/synthetic-events';
-import { type MotoServer, startMoto } from '../moto-server';
+import { createHandler } from '../../../functions/views-consumer/handler';
+import { PARTITION_KEY, SORT_KEY } from '../../../functions/views-consumer/views';
+import { type SyntheticEvent, kinesisEvent, syntheticEvents, take } from '../../../ops/producer/synthetic-events';
+import { type MotoServer, startMoto } from '../../harness/moto-server';
 
 /**
  * The consumer against real local DynamoDB and SQS engines (moto): conditional transactions,

@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { parseDecimal } from '../../../constructs/fast-layer/consumer/decimal';
-import type { ParsedEvent } from '../../../constructs/fast-layer/consumer/parse';
-import { MAX_TRANSACTION_ITEMS, type PlannedRecord, lastSeenConflicts, notYetApplied, planChunks, transactItems } from '../../../constructs/fast-layer/consumer/plan';
+import { parseDecimal } from '../../../functions/views-consumer/decimal';
+import type { ParsedEvent } from '../../../functions/views-consumer/parse';
+import { MAX_TRANSACTION_ITEMS, type PlannedRecord, lastSeenConflicts, notYetApplied, planChunks, transactItems } from '../../../functions/views-consumer/plan';
 
 let sequence = 100n;
 const counted = (userId: string, eventType: string, eventTime: string, amount = '0.00'): PlannedRecord => ({

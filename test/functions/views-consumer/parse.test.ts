@@ -1,4 +1,4 @@
-import { BRONZE_EVENTS, MAX_ID_BYTES, parseEvent } from '../../../constructs/fast-layer/consumer/parse';
+import { BRONZE_EVENTS, MAX_ID_BYTES, parseEvent } from '../../../functions/views-consumer/parse';
 import { dataset } from '../../../lib/datasets';
 
 const valid = {

@@ -1,4 +1,4 @@
-import { CONSUMER_ENVIRONMENT, settingsFromEnvironment } from '../../../constructs/fast-layer/consumer/settings';
+import { CONSUMER_ENVIRONMENT, settingsFromEnvironment } from '../../../functions/views-consumer/settings';
 
 test('reads the settings the construct sets', () => {
   expect(

@@ -1,9 +1,9 @@
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createHandler, handler as lambdaHandler } from '../../../constructs/fast-layer/consumer/handler';
-import { CONSUMER_ENVIRONMENT } from '../../../constructs/fast-layer/consumer/settings';
-import { kinesisEvent, syntheticEvents, take } from '../../../constructs/fast-layer/producer/synthetic-events';
+import { createHandler, handler as lambdaHandler } from '../../../functions/views-consumer/handler';
+import { CONSUMER_ENVIRONMENT } from '../../../functions/views-consumer/settings';
+import { kinesisEvent, syntheticEvents, take } from '../../../ops/producer/synthetic-events';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);

@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { MWAAClient } from '@aws-sdk/client-mwaa';
-import type { EnvironmentConfig } from '../config';
+import type { EnvironmentConfig } from '../lib/config';
 import type { Fetch } from './airflow-cli';
 import type { Progress } from './progress';
 

@@ -1,5 +1,5 @@
 import { type Cluster, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
-import { CLUSTER_ENVIRONMENT_TAG } from '../../naming';
+import { CLUSTER_ENVIRONMENT_TAG } from '../../lib/naming';
 import type { OpsContext } from '../context';
 import { formatDuration } from '../duration';
 import { ACTIVE_STATES, clusterEnvironment, describeClusters, listClusterIds } from '../emr-clusters';

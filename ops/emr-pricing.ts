@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config';
+import type { EnvironmentConfig } from '../lib/config';
 import type { RegionPrices } from './prices';
 
 export type Market = 'ON_DEMAND' | 'SPOT';
@@ -13,7 +13,7 @@ export function instanceHourPrice(instanceType: string, market: Market, prices: 
 
 export class UnpricedInstanceType extends Error {
   constructor(readonly instanceType: string) {
-    super(`no EC2 or EMR price for instance type '${instanceType}': add it to ec2Hour and emrUpliftHour in lib/ops/prices.ts`);
+    super(`no EC2 or EMR price for instance type '${instanceType}': add it to ec2Hour and emrUpliftHour in ops/prices.ts`);
   }
 }
 

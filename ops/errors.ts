@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config';
+import type { EnvironmentConfig } from '../lib/config';
 
 /** The ops CLI's exit codes (documented in docs/operations.md); scripts may branch on them. */
 export const ExitCode = {

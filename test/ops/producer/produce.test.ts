@@ -1,9 +1,9 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type OutgoingRecord, PUT_RECORDS_LIMITS, outgoingRecord, putRecordsBatches } from '../../../constructs/fast-layer/producer/batching';
-import { produceEvents, recordsPerCall } from '../../../constructs/fast-layer/producer/produce';
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, failedRecords } from '../../../constructs/fast-layer/producer/retry';
-import { syntheticEvents, take } from '../../../constructs/fast-layer/producer/synthetic-events';
+import { type OutgoingRecord, PUT_RECORDS_LIMITS, outgoingRecord, putRecordsBatches } from '../../../ops/producer/batching';
+import { produceEvents, recordsPerCall } from '../../../ops/producer/produce';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, failedRecords } from '../../../ops/producer/retry';
+import { syntheticEvents, take } from '../../../ops/producer/synthetic-events';
 
 const records = (count: number): OutgoingRecord[] => [...take(syntheticEvents({ seed: 5, start: new Date('2026-11-22T00:00:00Z') }), count)].map(outgoingRecord);
 const idsOf = (input: PutRecordsCommandInput) => input.Records!.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).event_id as string);

@@ -1,4 +1,4 @@
-import { addDecimals, formatDecimal, parseDecimal } from '../../../constructs/fast-layer/consumer/decimal';
+import { addDecimals, formatDecimal, parseDecimal } from '../../../functions/views-consumer/decimal';
 
 const sum = (...texts: string[]) => formatDecimal(texts.map((t) => parseDecimal(t)!).reduce(addDecimals));
 

@@ -96,7 +96,7 @@ export function formatClusters(environment: string, reports: readonly ClusterRep
   const table = formatTable(['ID', 'NAME', 'STATE', 'CREATED (UTC)', 'UP', 'FLEETS (units)', 'EST. COST'], rows, { align: ['left', 'left', 'left', 'left', 'right', 'left', 'right'] });
   const total = reports.reduce((sum, r) => sum + (r.estimatedCost ?? 0), 0);
   const unpriced = reports.some((r) => r.estimatedCost === undefined) ? ' n/a: an instance type missing from the price table, not counted.' : '';
-  return `${table}\n\nEstimated cost so far: ${usd(total)} (list prices, spot at a typical discount; see lib/ops/prices.ts).${unpriced}`;
+  return `${table}\n\nEstimated cost so far: ${usd(total)} (list prices, spot at a typical discount; see ops/prices.ts).${unpriced}`;
 }
 
 export async function clusters(ctx: OpsContext, options: ClustersOptions): Promise<ExitCode> {

@@ -1,5 +1,5 @@
-import { MAX_INLINE_DATA_CHARS, deadLetterMessage, shardIdOf } from '../../../constructs/fast-layer/consumer/dead-letters';
-import { kinesisEvent } from '../../../constructs/fast-layer/producer/synthetic-events';
+import { MAX_INLINE_DATA_CHARS, deadLetterMessage, shardIdOf } from '../../../functions/views-consumer/dead-letters';
+import { kinesisEvent } from '../../../ops/producer/synthetic-events';
 
 const rejection = { reason: 'invalid_json', detail: 'Unexpected end of JSON input' };
 

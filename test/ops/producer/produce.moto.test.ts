@@ -1,10 +1,10 @@
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { outgoingRecord } from '../../../constructs/fast-layer/producer/batching';
-import { kinesisClient, produceEvents } from '../../../constructs/fast-layer/producer/produce';
-import { syntheticEvents, take } from '../../../constructs/fast-layer/producer/synthetic-events';
-import { type MotoServer, startMoto } from '../moto-server';
+import { outgoingRecord } from '../../../ops/producer/batching';
+import { kinesisClient, produceEvents } from '../../../ops/producer/produce';
+import { syntheticEvents, take } from '../../../ops/producer/synthetic-events';
+import { type MotoServer, startMoto } from '../../harness/moto-server';
 
 /**
  * The producer against a local Kinesis engine (moto). Moto never fails a PutRecords, so a

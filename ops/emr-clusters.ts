@@ -7,7 +7,7 @@ import {
   paginateListClusters,
   paginateListInstanceFleets,
 } from '@aws-sdk/client-emr';
-import { CLUSTER_ENVIRONMENT_TAG } from '../naming';
+import { CLUSTER_ENVIRONMENT_TAG } from '../lib/naming';
 
 /** States of a cluster that still bills (dags/bdp/reaping.py reaps the same ones). */
 export const ACTIVE_STATES: readonly ClusterState[] = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];

@@ -1,4 +1,4 @@
-import { dataset } from '../../../lib/datasets';
+import { dataset } from '../../lib/datasets';
 import { type Decimal, parseDecimal } from './decimal';
 
 /**

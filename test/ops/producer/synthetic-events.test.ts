@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseEvent } from '../../../constructs/fast-layer/consumer/parse';
-import { EVENT_TYPES, kinesisEvent, syntheticEvents, take } from '../../../constructs/fast-layer/producer/synthetic-events';
+import { parseEvent } from '../../../functions/views-consumer/parse';
+import { EVENT_TYPES, kinesisEvent, syntheticEvents, take } from '../../../ops/producer/synthetic-events';
 import { dataset } from '../../../lib/datasets';
 
 const root = join(__dirname, '..', '..', '..');

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { EnvironmentConfig } from '../config';
+import type { EnvironmentConfig } from '../lib/config';
 import type { Fetch } from './airflow-cli';
 import { clusters } from './commands/clusters';
 import { reap } from './commands/reap';
