@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATA_ZONES, type DataZone } from '../constructs/lake-catalog';
 import declaration from '../etl/bdp_etl/datasets.json';
 
 /**
@@ -7,8 +8,7 @@ import declaration from '../etl/bdp_etl/datasets.json';
  * Parquet schema from it; nothing here restates a column.
  */
 
-export const DATA_ZONES = ['bronze', 'silver', 'gold'] as const;
-export type DataZone = (typeof DATA_ZONES)[number];
+export { DATA_ZONES, type DataZone };
 
 // Hive DDL types that Glue, Athena, Firehose's Parquet conversion and Spark all understand.
 const HIVE_TYPE = /^(string|boolean|int|bigint|double|date|timestamp|decimal\(\d{1,2},\d{1,2}\)|map<string,string>|array<string>)$/;

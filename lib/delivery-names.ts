@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, type CdkBootstrapRole, cdkBootstrapRoleName } from '../constructs/github-oidc';
 import type { EnvironmentConfig } from './config';
 import { DAGS_PREFIX, ETL_PACKAGE_KEY, ResourceNames } from './naming';
 export { REQUIREMENTS_KEY } from './naming';
@@ -32,15 +33,7 @@ export function deliveryRoleArn(env: DeliveryEnvironment, role: DeliveryRole): s
   return roleArn(env.account, deliveryRoleName(env, role));
 }
 
-/** The qualifier of a plain `cdk bootstrap`; the platform's synthesizer uses the default. */
-export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
-/** The roles `cdk bootstrap` creates in every account and region. */
-export const CDK_BOOTSTRAP_ROLES = ['lookup', 'deploy', 'file-publishing', 'image-publishing'] as const;
-export type CdkBootstrapRole = (typeof CDK_BOOTSTRAP_ROLES)[number];
-
-export function cdkBootstrapRoleName(kind: CdkBootstrapRole, account: string, region: string, qualifier = CDK_BOOTSTRAP_QUALIFIER): string {
-  return `cdk-${qualifier}-${kind}-role-${account}-${region}`;
-}
+export { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, type CdkBootstrapRole, cdkBootstrapRoleName };
 
 /** Where `make sync` puts the packaged ETL; EMR steps read it from the same keys. */
 export const ETL_PREFIX = posix.dirname(ETL_PACKAGE_KEY);

@@ -1,9 +1,9 @@
+import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX } from '../constructs/airflow-environment';
+import { LAKE_BUCKETS, type LakeBucketName } from '../constructs/lake-storage';
 import type { EnvironmentConfig } from './config';
-import type { DataZone } from './datasets';
+import { DATA_ZONES, type DataZone } from './datasets';
 
-/** Every bucket of the lake: the three data zones, MWAA's source, and the access/EMR logs. */
-export const LAKE_BUCKETS = ['bronze', 'silver', 'gold', 'artifacts', 'logs'] as const;
-export type LakeBucketName = (typeof LAKE_BUCKETS)[number];
+export { LAKE_BUCKETS, type LakeBucketName };
 
 /**
  * The physical names of the platform's resources, derived once from the environment. Bucket
@@ -21,6 +21,20 @@ export class ResourceNames {
     return `${this.prefix}-${bucket}-${this.env.account}-${this.env.region}`;
   }
 
+  /** The names LakeStorage takes. */
+  get lakeStorage(): { lakeName: string; bucketNames: Record<LakeBucketName, string>; keyAlias: string } {
+    return { lakeName: this.prefix, bucketNames: this.buckets, keyAlias: this.lakeKeyAlias };
+  }
+
+  /** The names LakeCatalog takes. */
+  get lakeCatalog(): { lakeName: string; databaseNames: Record<DataZone, string> } {
+    return { lakeName: this.prefix, databaseNames: this.glueDatabases };
+  }
+
+  get buckets(): Record<LakeBucketName, string> {
+    return Object.fromEntries(LAKE_BUCKETS.map((bucket) => [bucket, this.bucket(bucket)])) as Record<LakeBucketName, string>;
+  }
+
   /** The `--lake` root the ETL takes: `{zone}` is replaced by the zone's bucket. */
   get lakeRootTemplate(): string {
     return `s3://${this.prefix}-{zone}-${this.env.account}-${this.env.region}`;
@@ -29,6 +43,10 @@ export class ResourceNames {
   /** Glue database names allow only lower-case letters, digits and underscores. */
   glueDatabase(zone: DataZone): string {
     return `${this.prefix}_${zone}`.replace(/-/g, '_');
+  }
+
+  get glueDatabases(): Record<DataZone, string> {
+    return Object.fromEntries(DATA_ZONES.map((zone) => [zone, this.glueDatabase(zone)])) as Record<DataZone, string>;
   }
 
   get athenaWorkgroup(): string {
@@ -58,9 +76,7 @@ export class ResourceNames {
   }
 }
 
-/** MWAA's Secrets Manager backend looks up Airflow connections and variables under these prefixes. */
-export const AIRFLOW_CONNECTIONS_PREFIX = 'airflow/connections';
-export const AIRFLOW_VARIABLES_PREFIX = 'airflow/variables';
+export { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX };
 
 /** MWAA reads DAGs from this prefix of the artifacts bucket, and installs the requirements file beside them. */
 export const DAGS_PREFIX = 'dags';

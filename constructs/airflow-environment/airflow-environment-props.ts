@@ -1,5 +1,11 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES } from '../../lib/config/schema';
+
+/** Airflow versions that MWAA runs; the newest first. */
+export const MWAA_AIRFLOW_VERSIONS = ['3.3.1', '3.2.1', '3.0.6'] as const;
+export const MWAA_ENVIRONMENT_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'] as const;
+/** Where MWAA's Secrets Manager backend looks up Airflow connections and variables. */
+export const AIRFLOW_CONNECTIONS_PREFIX = 'airflow/connections';
+export const AIRFLOW_VARIABLES_PREFIX = 'airflow/variables';
 import type { EmrRuntime } from '../emr-runtime';
 import type { LakeStorage } from '../lake-storage';
 
@@ -29,6 +35,16 @@ export interface AirflowEnvironmentProps {
   readonly alertsTopicArn: string;
   /** Airflow Variables to serve through the Secrets Manager backend, by name (values become JSON). */
   readonly variables: Readonly<Record<string, unknown>>;
+  /**
+   * Prefix of the artifacts bucket that MWAA reads DAGs from.
+   * @default 'dags'
+   */
+  readonly dagsPrefix?: string;
+  /**
+   * Key of the requirements file in the artifacts bucket.
+   * @default '<dagsPrefix>/requirements.txt'
+   */
+  readonly requirementsKey?: string;
   /**
    * Weekly maintenance window start (UTC).
    * @default 'SUN:03:00'

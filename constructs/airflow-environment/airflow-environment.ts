@@ -4,8 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX, DAGS_PREFIX, REQUIREMENTS_KEY } from '../../lib/naming';
-import type { AirflowEnvironmentProps } from './airflow-environment-props';
+import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX, type AirflowEnvironmentProps } from './airflow-environment-props';
 
 const LOG_TYPES = ['dagProcessingLogs', 'schedulerLogs', 'taskLogs', 'webserverLogs', 'workerLogs'] as const;
 
@@ -124,8 +123,8 @@ export class AirflowEnvironment extends Construct {
       executionRoleArn: this.executionRole.roleArn,
       kmsKey: lake.key.keyArn,
       sourceBucketArn: lake.buckets.artifacts.bucketArn,
-      dagS3Path: DAGS_PREFIX,
-      requirementsS3Path: REQUIREMENTS_KEY,
+      dagS3Path: props.dagsPrefix ?? 'dags',
+      requirementsS3Path: props.requirementsKey ?? `${props.dagsPrefix ?? 'dags'}/requirements.txt`,
       webserverAccessMode: 'PRIVATE_ONLY',
       networkConfiguration: { subnetIds: props.subnets.map((s) => s.subnetId), securityGroupIds: [this.securityGroup.securityGroupId] },
       loggingConfiguration: Object.fromEntries(LOG_TYPES.map((type) => [type, { enabled: true, logLevel: 'INFO' }])),

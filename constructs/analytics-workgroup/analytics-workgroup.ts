@@ -2,13 +2,14 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { Dataset } from '../../lib/datasets';
-import type { ResourceNames } from '../../lib/naming';
-import type { LakeCatalog } from '../lake-catalog';
+import type { Dataset, LakeCatalog } from '../lake-catalog';
 import { ATHENA_RESULTS_PREFIX, LakeStorage } from '../lake-storage';
 
 export interface AnalyticsWorkgroupProps {
-  readonly names: ResourceNames;
+  /** The Athena workgroup's name, e.g. `bdp-dev-analysts`. */
+  readonly workgroupName: string;
+  /** What the lake is called in descriptions, e.g. `bdp-dev`. */
+  readonly lakeName: string;
   readonly storage: LakeStorage;
   readonly catalog: LakeCatalog;
   /** The gold datasets analysts query; each gets a named query. */
@@ -32,12 +33,12 @@ export class AnalyticsWorkgroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsWorkgroupProps) {
     super(scope, id);
-    const { storage, catalog, names } = props;
+    const { storage, catalog, workgroupName, lakeName } = props;
     const gold = storage.buckets.gold;
 
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: names.athenaWorkgroup,
-      description: `Analysts' SQL on the gold zone of ${names.prefix}`,
+      name: workgroupName,
+      description: `Analysts' SQL on the gold zone of ${lakeName}`,
       state: 'ENABLED',
       recursiveDeleteOption: props.removalPolicy === RemovalPolicy.DESTROY,
       workGroupConfiguration: {
@@ -55,7 +56,7 @@ export class AnalyticsWorkgroup extends Construct {
     this.workgroup.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     // The literal name keeps the query text readable in the console; CreateNamedQuery does not check it.
-    const database = names.glueDatabase('gold');
+    const database = catalog.databaseNames.gold;
     for (const dataset of props.goldDatasets) {
       new athena.CfnNamedQuery(this, `${dataset.name}Query`, {
         name: `gold.${dataset.name}: last 7 days`,
@@ -76,7 +77,7 @@ export class AnalyticsWorkgroup extends Construct {
     // an analyst; what the role can do is the point: read gold, run queries here, nothing else.
     this.analystRole = new iam.Role(this, 'AnalystRole', {
       assumedBy: new iam.AccountRootPrincipal(),
-      description: `Query the gold zone of ${names.prefix} with Athena, read-only`,
+      description: `Query the gold zone of ${lakeName} with Athena, read-only`,
     });
     Validations.of(this.analystRole).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
@@ -100,7 +101,7 @@ export class AnalyticsWorkgroup extends Construct {
           'athena:GetNamedQuery',
           'athena:BatchGetNamedQuery',
         ],
-        resources: [`arn:${partition}:athena:${region}:${account}:workgroup/${names.athenaWorkgroup}`],
+        resources: [`arn:${partition}:athena:${region}:${account}:workgroup/${workgroupName}`],
       }),
     );
   }

@@ -5,8 +5,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PARTITION_KEY } from '../../lib/datasets';
-import { LAKE_BUCKETS } from '../../lib/naming';
+import { LAKE_BUCKETS } from '../lake-storage';
 import type { EventStreamProps } from './event-stream-props';
 
 /** The day a file is delivered, in UTC, in the format of the tables' `dt` partition projection. */
@@ -56,8 +55,11 @@ export class EventStream extends Construct {
     });
 
     const errorsPrefix = `${DELIVERY_ERRORS_PREFIX}${table.s3Prefix}`;
-    this.dataOutputPrefix = `${table.s3Prefix}${PARTITION_KEY.name}=${DELIVERY_DATE}/`;
-    this.errorOutputPrefix = `${errorsPrefix}!{firehose:error-output-type}/${PARTITION_KEY.name}=${DELIVERY_DATE}/`;
+    // The table's date partition (Hive style), as Athena's projection and the Spark jobs read it.
+    const partition = table.partitionKeys?.[0]?.name;
+    if (table.partitionKeys?.length !== 1 || !partition) throw new Error(`EventStream ${this.node.path}: props.table must have exactly one (date) partition key`);
+    this.dataOutputPrefix = `${table.s3Prefix}${partition}=${DELIVERY_DATE}/`;
+    this.errorOutputPrefix = `${errorsPrefix}!{firehose:error-output-type}/${partition}=${DELIVERY_DATE}/`;
 
     // Firehose passes the account id as the external id, which keeps other accounts' streams out.
     this.deliveryRole = new iam.Role(this, 'DeliveryRole', {

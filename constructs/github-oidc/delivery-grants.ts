@@ -1,6 +1,16 @@
 import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CDK_BOOTSTRAP_QUALIFIER, CdkBootstrapRole, cdkBootstrapRoleName } from '../../lib/delivery-names';
+
+/** The qualifier of a plain `cdk bootstrap`. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+/** The roles `cdk bootstrap` creates in every account and region. */
+export const CDK_BOOTSTRAP_ROLES = ['lookup', 'deploy', 'file-publishing', 'image-publishing'] as const;
+export type CdkBootstrapRole = (typeof CDK_BOOTSTRAP_ROLES)[number];
+
+/** The name `cdk bootstrap` gives one of its roles. */
+export function cdkBootstrapRoleName(kind: CdkBootstrapRole, account: string, region: string, qualifier = CDK_BOOTSTRAP_QUALIFIER): string {
+  return `cdk-${qualifier}-${kind}-role-${account}-${region}`;
+}
 
 /**
  * What the delivery roles may do, each grant the whole of it. Resources are literal ARNs built from

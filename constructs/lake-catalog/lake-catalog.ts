@@ -3,13 +3,35 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DATA_ZONES, DataZone, Dataset, DatasetColumn, PARTITION_KEY } from '../../lib/datasets';
-import type { ResourceNames } from '../../lib/naming';
+
+/** The lake's zones, each a Glue database and a bucket. */
+export const DATA_ZONES = ['bronze', 'silver', 'gold'] as const;
+export type DataZone = (typeof DATA_ZONES)[number];
+
+/** A column in Hive DDL terms, e.g. `{ name: 'amount', type: 'decimal(12,2)' }`. */
+export interface DatasetColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly comment?: string;
+}
+
+/** One dataset of the lake: a table named `name` under `<name>/` in its zone's bucket. */
+export interface Dataset {
+  readonly name: string;
+  readonly zone: DataZone;
+  readonly description: string;
+  readonly columns: readonly DatasetColumn[];
+}
 
 export interface LakeCatalogProps {
-  readonly names: ResourceNames;
-  /** The datasets to catalogue, from the shared declaration. */
+  /** The Glue database of each zone, e.g. `{ bronze: 'bdp_dev_bronze', ... }`. */
+  readonly databaseNames: Readonly<Record<DataZone, string>>;
+  /** What the lake is called in descriptions, e.g. `bdp-dev`. */
+  readonly lakeName: string;
+  /** The datasets to catalogue. */
   readonly datasets: readonly Dataset[];
+  /** The date partition every table has, a `yyyy-MM-dd` string projected by Athena. */
+  readonly partitionKey: DatasetColumn;
   /** The bucket of each zone; a dataset lives under `<name>/` in its zone's bucket. */
   readonly zoneBuckets: Readonly<Record<DataZone, s3.IBucket>>;
   /**
@@ -34,18 +56,21 @@ export const glueColumn = (c: DatasetColumn): glue.Column => ({
  */
 export class LakeCatalog extends Construct {
   readonly databases: Readonly<Record<DataZone, glue.Database>>;
+  /** The databases' names as literals, readable in query text. */
+  readonly databaseNames: Readonly<Record<DataZone, string>>;
   /** Keyed `zone.name`, e.g. `bronze.events`. */
   readonly tables: ReadonlyMap<string, glue.S3Table>;
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.databaseNames = props.databaseNames;
 
     const databases = {} as Record<DataZone, glue.Database>;
     for (const zone of DATA_ZONES) {
       databases[zone] = new glue.Database(this, `${zone}Database`, {
-        databaseName: props.names.glueDatabase(zone),
-        description: `The ${zone} zone of the ${props.names.prefix} lake`,
+        databaseName: props.databaseNames[zone],
+        description: `The ${zone} zone of the ${props.lakeName} lake`,
         removalPolicy,
       });
     }
@@ -58,12 +83,12 @@ export class LakeCatalog extends Construct {
         tableName: dataset.name,
         description: dataset.description,
         columns: dataset.columns.map(glueColumn),
-        partitionKeys: [glueColumn(PARTITION_KEY)],
+        partitionKeys: [glueColumn(props.partitionKey)],
         dataFormat: glue.DataFormat.PARQUET,
         storage: glue.S3TableStorage.fromBucket(props.zoneBuckets[dataset.zone]),
         s3Prefix: `${dataset.name}/`,
         partitionProjection: {
-          [PARTITION_KEY.name]: glue.PartitionProjectionConfiguration.date({
+          [props.partitionKey.name]: glue.PartitionProjectionConfiguration.date({
             min: props.firstPartitionDate ?? '2024-01-01',
             max: 'NOW',
             format: 'yyyy-MM-dd',

@@ -1,5 +1,8 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import type { ResourceNames } from '../../lib/naming';
+
+/** Every bucket of the lake: the three data zones, MWAA's source, and the access/EMR logs. */
+export const LAKE_BUCKETS = ['bronze', 'silver', 'gold', 'artifacts', 'logs'] as const;
+export type LakeBucketName = (typeof LAKE_BUCKETS)[number];
 
 export interface BronzeLifecycle {
   /** Days until bronze objects move to S3 Standard-IA. */
@@ -11,8 +14,12 @@ export interface BronzeLifecycle {
 }
 
 export interface LakeStorageProps {
-  /** Physical names of the buckets and the key alias. */
-  readonly names: ResourceNames;
+  /** Physical name of each bucket: literal names let grantees in other stacks use plain ARNs. */
+  readonly bucketNames: Readonly<Record<LakeBucketName, string>>;
+  /** What the lake is called in descriptions, e.g. `bdp-dev`. */
+  readonly lakeName: string;
+  /** Alias of the lake's KMS key, e.g. `alias/bdp-dev-lake`. */
+  readonly keyAlias: string;
   readonly bronzeLifecycle: BronzeLifecycle;
   /** Days until a replaced or deleted object version is removed for good. */
   readonly noncurrentVersionsExpireAfterDays: number;

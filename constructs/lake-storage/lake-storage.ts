@@ -4,8 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { LAKE_BUCKETS, LakeBucketName, ResourceNames } from '../../lib/naming';
-import type { LakeStorageProps } from './lake-storage-props';
+import { LAKE_BUCKETS, type LakeBucketName, type LakeStorageProps } from './lake-storage-props';
 
 /** Where Athena writes query results, inside the gold bucket and outside every table's location. */
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
@@ -27,26 +26,26 @@ const WRITE_ACTIONS = [...APPEND_ACTIONS, 's3:DeleteObject'];
 export class LakeStorage extends Construct {
   readonly key: kms.Key;
   readonly buckets: Readonly<Record<LakeBucketName, s3.Bucket>>;
-  private readonly names: ResourceNames;
+  private readonly bucketNames: Readonly<Record<LakeBucketName, string>>;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
-    this.names = props.names;
+    this.bucketNames = props.bucketNames;
     // Access-log delivery through a bucket policy, never ACLs, whatever the app's feature flags say.
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 
     this.key = new kms.Key(this, 'Key', {
-      alias: props.names.lakeKeyAlias,
-      description: `Encrypts the ${props.names.prefix} data lake: zone buckets, artifacts, Athena results`,
+      alias: props.keyAlias,
+      description: `Encrypts the ${props.lakeName} data lake: zone buckets, artifacts, Athena results`,
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: destroy ? Duration.days(7) : Duration.days(30),
     });
 
     const common = (name: LakeBucketName): s3.BucketProps => ({
-      bucketName: props.names.bucket(name),
+      bucketName: props.bucketNames[name],
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
@@ -82,7 +81,7 @@ export class LakeStorage extends Construct {
         // Bucket keys cut KMS requests (and cost) by orders of magnitude for Spark's many small reads.
         bucketKeyEnabled: true,
         serverAccessLogsBucket: logs,
-        serverAccessLogsPrefix: `s3-access/${props.names.bucket(name)}/`,
+        serverAccessLogsPrefix: `s3-access/${props.bucketNames[name]}/`,
         lifecycleRules,
       });
 
@@ -137,7 +136,7 @@ export class LakeStorage extends Construct {
     // Literal ARNs from the deterministic bucket names: grantees in other stacks need no
     // cross-stack reference, and the wildcard acknowledged below reads as the bucket it is.
     const partition = Stack.of(this).partition;
-    const bucketArn = `arn:${partition}:s3:::${this.names.bucket(name)}`;
+    const bucketArn = `arn:${partition}:s3:::${this.bucketNames[name]}`;
     const objectsArn = `${bucketArn}/${prefix}*`;
     iam.Grant.addToPrincipal({
       grantee,

@@ -1,6 +1,24 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { InterfaceEndpointService } from '../../lib/config/schema';
 import type { EncryptedLogs } from '../encrypted-logs';
+
+/** Interface endpoints the network can create. The names are the AWS service suffixes. */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'logs',
+  'monitoring',
+  'sqs',
+  'kms',
+  'sts',
+  'secretsmanager',
+  'elasticmapreduce',
+  'glue',
+  'ecr.api',
+  'ecr.dkr',
+  'airflow.api',
+  'airflow.env',
+  'airflow.ops',
+  'kinesis-streams',
+] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
 export interface PlatformNetworkProps {
   /** IPv4 CIDR of the VPC, as a literal (security group rules need the value, not a token). */

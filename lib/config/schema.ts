@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES } from '../../constructs/airflow-environment/airflow-environment-props';
+import { INTERFACE_ENDPOINT_SERVICES, type InterfaceEndpointService } from '../../constructs/network/platform-network-props';
 
 /**
  * The shape of one environment's settings. Structural rules (types, enums, ranges, unknown keys)
@@ -6,24 +8,7 @@ import { z } from 'zod';
  * a validated environment is inferred from this schema, so the two cannot drift apart.
  */
 
-/** Interface endpoints an environment may choose. The names are the AWS service suffixes. */
-export const INTERFACE_ENDPOINT_SERVICES = [
-  'logs',
-  'monitoring',
-  'sqs',
-  'kms',
-  'sts',
-  'secretsmanager',
-  'elasticmapreduce',
-  'glue',
-  'ecr.api',
-  'ecr.dkr',
-  'airflow.api',
-  'airflow.env',
-  'airflow.ops',
-  'kinesis-streams',
-] as const;
-export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+export { INTERFACE_ENDPOINT_SERVICES, type InterfaceEndpointService };
 
 /**
  * What private MWAA workers and EMR clusters call when their subnets have no NAT gateway:
@@ -35,9 +20,7 @@ export const ENDPOINTS_REQUIRED_WITHOUT_NAT: readonly InterfaceEndpointService[]
   (service) => service !== 'kinesis-streams',
 );
 
-export const MWAA_ENVIRONMENT_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'] as const;
-/** Airflow versions that MWAA runs (see the platform facts); the newest is the default. */
-export const MWAA_AIRFLOW_VERSIONS = ['3.3.1', '3.2.1', '3.0.6'] as const;
+export { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES };
 /** EMR releases whose Spark (3.5.6) matches the ETL package's pinned pyspark. */
 export const EMR_RELEASE_LABELS = ['emr-7.14.0', 'emr-7.13.0'] as const;
 /** Hours, as the Client VPN API allows them. */

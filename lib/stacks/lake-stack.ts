@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AnalyticsWorkgroup } from '../../constructs/analytics-workgroup';
 import { LakeCatalog } from '../../constructs/lake-catalog';
 import { LakeStorage } from '../../constructs/lake-storage';
-import { DATASETS, DATA_ZONES, datasetsIn } from '../datasets';
+import { DATASETS, DATA_ZONES, PARTITION_KEY, datasetsIn } from '../datasets';
 import { LAKE_BUCKETS, ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 
@@ -21,7 +21,7 @@ export class LakeStack extends PlatformStack {
     this.names = new ResourceNames(this.config);
 
     this.storage = new LakeStorage(this, 'Storage', {
-      names: this.names,
+      ...this.names.lakeStorage,
       bronzeLifecycle: {
         infrequentAccessAfterDays: lake.bronzeInfrequentAccessAfterDays,
         glacierAfterDays: lake.bronzeGlacierAfterDays,
@@ -32,10 +32,17 @@ export class LakeStack extends PlatformStack {
       removalPolicy,
     });
 
-    this.catalog = new LakeCatalog(this, 'Catalog', { names: this.names, datasets: DATASETS, zoneBuckets: this.storage.buckets, removalPolicy });
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      ...this.names.lakeCatalog,
+      datasets: DATASETS,
+      partitionKey: PARTITION_KEY,
+      zoneBuckets: this.storage.buckets,
+      removalPolicy,
+    });
 
     this.analytics = new AnalyticsWorkgroup(this, 'Analytics', {
-      names: this.names,
+      workgroupName: this.names.athenaWorkgroup,
+      lakeName: this.names.prefix,
       storage: this.storage,
       catalog: this.catalog,
       goldDatasets: datasetsIn('gold'),

@@ -2,7 +2,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AirflowEnvironment } from '../../constructs/airflow-environment';
 import { EmrRuntime } from '../../constructs/emr-runtime';
-import { CLUSTER_ENVIRONMENT_TAG, ResourceNames } from '../naming';
+import { CLUSTER_ENVIRONMENT_TAG, DAGS_PREFIX, REQUIREMENTS_KEY, ResourceNames } from '../naming';
 import { PLATFORM_VARIABLE, platformVariable } from '../platform-variable';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import type { LakeStack } from './lake-stack';
@@ -37,6 +37,8 @@ export class OrchestrationStack extends PlatformStack {
       emr: this.emr,
       clusterTag: { key: CLUSTER_ENVIRONMENT_TAG, value: config.name },
       alertsTopicArn: names.alertsTopicArn,
+      dagsPrefix: DAGS_PREFIX,
+      requirementsKey: REQUIREMENTS_KEY,
       variables: { [PLATFORM_VARIABLE]: platformVariable({ config, names, subnets: privateSubnets, emr: this.emr }) },
     });
 

@@ -10,7 +10,7 @@ import { EncryptedLogs } from '../../constructs/encrypted-logs';
 import { EventStream, RealtimeViews } from '../../constructs/fast-layer';
 import { LakeCatalog } from '../../constructs/lake-catalog';
 import { LakeStorage } from '../../constructs/lake-storage';
-import { DATASETS } from '../../lib/datasets';
+import { DATASETS, PARTITION_KEY } from '../../lib/datasets';
 import { ResourceNames } from '../../lib/naming';
 import { nagFindings, policyStatements, synthPlatform, templateOf } from '../harness/platform';
 
@@ -261,12 +261,12 @@ const fixture = () => {
     const stack = new Stack(new App(), 'Fixture', { env: { account: '123456789012', region: 'eu-north-1' } });
     const names = new ResourceNames({ name: 'x', account: '123456789012', region: 'eu-north-1' });
     const storage = new LakeStorage(stack, 'Storage', {
-      names,
+      ...names.lakeStorage,
       bronzeLifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 365 },
       noncurrentVersionsExpireAfterDays: 30,
       logsExpireAfterDays: 30,
     });
-    const catalog = new LakeCatalog(stack, 'Catalog', { names, datasets: DATASETS, zoneBuckets: storage.buckets });
+    const catalog = new LakeCatalog(stack, 'Catalog', { ...names.lakeCatalog, datasets: DATASETS, partitionKey: PARTITION_KEY, zoneBuckets: storage.buckets });
     return { stack, storage, catalog, key: new kms.Key(stack, 'Key'), logs: new EncryptedLogs(stack, 'Logs', { purpose: 'test' }) };
 };
 

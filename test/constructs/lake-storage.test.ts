@@ -132,7 +132,7 @@ describe('removal policy safety valve', () => {
   test('a construct used without a removal policy retains', () => {
     const stack = new Stack(new App(), 'Default', { env: { account: '123456789012', region: 'eu-north-1' } });
     new LakeStorage(stack, 'Lake', {
-      names: new ResourceNames({ name: 'x', account: '123456789012', region: 'eu-north-1' }),
+      ...new ResourceNames({ name: 'x', account: '123456789012', region: 'eu-north-1' }).lakeStorage,
       bronzeLifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 365 },
       noncurrentVersionsExpireAfterDays: 30,
       logsExpireAfterDays: 30,
@@ -145,7 +145,7 @@ describe('grants are least privilege by bucket and prefix', () => {
   const app = new App();
   const stack = new Stack(app, 'Grants', { env: { account: '123456789012', region: 'eu-north-1' } });
   const storage = new LakeStorage(stack, 'Lake', {
-    names: new ResourceNames({ name: 'x', account: '123456789012', region: 'eu-north-1' }),
+    ...new ResourceNames({ name: 'x', account: '123456789012', region: 'eu-north-1' }).lakeStorage,
     bronzeLifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 365 },
     noncurrentVersionsExpireAfterDays: 30,
     logsExpireAfterDays: 30,
