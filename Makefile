@@ -21,16 +21,29 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 # ---------------------------------------------------------------- bootstrap
+# Node, Python and Java are the prerequisites (README, Quick start). Node and Python are checked
+# before first use with a one-line message; everything else is installed from a registry below.
+NODE_MAJOR := $(shell cat .nvmrc)
+define require_node
+@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= $(NODE_MAJOR) ? 0 : 1)' 2> /dev/null || { echo "Node $(NODE_MAJOR) or newer is required (.nvmrc); found: $$(node --version 2> /dev/null || echo none)" >&2; exit 1; }
+endef
+define require_python
+@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || { echo "Python 3.11 is required as '$(PYTHON)' (set PYTHON=... to use another); found: $$($(PYTHON) --version 2>&1 || echo none)" >&2; exit 1; }
+endef
+
 $(NODE_STAMP): package.json package-lock.json
+	$(require_node)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV_STAMP): requirements-dev.txt
+	$(require_python)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev.txt
 	touch $@
 
 $(AIRFLOW_VENV_STAMP): requirements-airflow.txt
+	$(require_python)
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements-airflow.txt
 	touch $@
@@ -56,13 +69,21 @@ lint: $(NODE_STAMP) ## eslint, zero warnings
 jest: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) ## CDK assertions, snapshots, cdk-nag and config-validation tests
 	npx --no-install jest --ci
 
+# What synth reads; cdk.out is re-synthesized when any of it is newer (make cost, make cfn-lint).
+CDK_APP_SOURCES := $(shell find bin lib constructs functions ops -name '*.ts' 2> /dev/null) cdk.json etl/bdp_etl/datasets.json
+
+cdk.out/manifest.json: $(NODE_STAMP) $(CDK_APP_SOURCES)
+	rm -rf cdk.out
+	$(CDK) synth > /dev/null
+
+# `make synth` always synthesizes afresh; cfn-lint alone reuses a current cdk.out.
 .PHONY: cdk-synth
 cdk-synth: $(NODE_STAMP)
 	rm -rf cdk.out
 	$(CDK) synth > /dev/null
 
 .PHONY: cfn-lint
-cfn-lint: $(VENV_STAMP) ## cfn-lint every synthesized template (run after cdk-synth)
+cfn-lint: $(VENV_STAMP) cdk.out/manifest.json ## cfn-lint every synthesized template (synthesizes first if cdk.out is missing or stale)
 	$(VENV_BIN)/cfn-lint cdk.out/assembly-*/*.template.json
 	@echo "cfn-lint: 0 findings on $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates"
 
@@ -71,15 +92,18 @@ synth: cdk-synth cfn-lint ## Synthesize every environment offline into cdk.out/ 
 	npx --no-install tsx scripts/synth-summary.ts cdk.out
 
 .PHONY: vpn-certs
-vpn-certs: ## Create Client VPN certificates for ENV (default dev) in certs/ENV and explain the ACM import
-	scripts/vpn-certs.sh certs/$(or $(ENV),dev) $(or $(ENV),dev) $(or $(REGION),eu-north-1)
+vpn-certs: $(NODE_STAMP) ## Client VPN certificates per engineer in certs/ENV: make vpn-certs ENV=dev ENGINEERS="alice bob" (or ENGINEERS_FILE=<file>)
+	@test -n "$(ENV)" || { echo 'usage: make vpn-certs ENV=<environment> ENGINEERS="alice bob" (or ENGINEERS_FILE=<file>, one name a line)' >&2; exit 2; }
+	region=$$(npx --no-install tsx scripts/delivery-env.ts --env "$(ENV)" --get region); \
+	ENGINEERS_FILE="$(ENGINEERS_FILE)" scripts/vpn-certs.sh "certs/$(ENV)" "$(ENV)" "$$region" $(ENGINEERS)
 
 # ---------------------------------------------------------------- aggregate
 .PHONY: test
 test: typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
 
 .PHONY: bench
-bench: $(NODE_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB, views consumer vs naive
+# bench-cdk.ts times the jest suite, which needs both Python venvs (as `make jest` does).
+bench: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB, views consumer vs naive
 	npx --no-install tsx scripts/bench-cdk.ts
 	npx --no-install tsx scripts/bench-consumer.ts
 

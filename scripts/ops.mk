@@ -1,16 +1,11 @@
 # Ops reports (issue 8): cost estimate and architecture diagram. Included from the root Makefile;
 # see docs/operations.md. The ops CLI itself needs no make target: `npx tsx bin/platform.ts --help`.
 
-# The templates `make cost` reads, re-synthesized only when the app's sources changed since.
-OPS_APP_SOURCES := $(shell find bin lib constructs functions ops -name '*.ts' 2>/dev/null) cdk.json
-
-cdk.out/manifest.json: $(NODE_STAMP) $(OPS_APP_SOURCES)
-	rm -rf cdk.out
-	$(CDK) synth > /dev/null
-
+# The templates `make cost` reads come from cdk.out/manifest.json (root Makefile), re-synthesized
+# only when the app's sources changed since.
 .PHONY: cost
 cost: cdk.out/manifest.json ## Monthly fixed cost and one pipeline run per environment, from cdk.out, vs the original platform (HOURS=1 RUNS=30)
-	npx --no-install tsx scripts/cost.ts cdk.out --hours $(or $(HOURS),1) --runs-per-month $(or $(RUNS),30)
+	npx --no-install tsx scripts/cost.ts cdk.out --hours="$(or $(HOURS),1)" --runs-per-month="$(or $(RUNS),30)"
 
 .PHONY: diagram
 diagram: $(NODE_STAMP) ## Draw docs/architecture.{dot,svg,png} from the CDK app (dev environment)

@@ -17,8 +17,11 @@ cd "$(dirname "$0")/.."
 dags=${DAGS_DIR:-dags}
 etl=${ETL_DIST_DIR:-dist/etl}
 
+command -v aws > /dev/null || { echo "sync: the AWS CLI v2 is required and 'aws' is not on PATH (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)" >&2; exit 1; }
+# Read the facts first: inside a process substitution an unknown environment's error would be lost.
+facts=$(npx --no-install tsx scripts/delivery-env.ts --env "$env_name") || exit 2 # delivery-env.ts printed why
 declare -A fact
-while IFS='=' read -r key value; do fact[$key]=$value; done < <(npx --no-install tsx scripts/delivery-env.ts --env "$env_name")
+while IFS='=' read -r key value; do fact[$key]=$value; done <<< "$facts"
 bucket=${fact[artifacts-bucket]}
 requirements_key=${fact[requirements-key]}
 dags_prefix=${requirements_key%/*}

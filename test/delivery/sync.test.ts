@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadEnvironments } from '../../lib/config';
 import { deliveryFacts } from '../../scripts/delivery-env';
 
@@ -40,9 +40,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-function sync(env: Record<string, string> = {}): { status: number | null; output: string; calls: string[] } {
+function sync(env: Record<string, string> = {}, environment = 'staging'): { status: number | null; output: string; calls: string[] } {
   const log = join(work, 'aws.log');
-  const result = spawnSync(join(ROOT, 'scripts', 'sync.sh'), ['staging'], {
+  const result = spawnSync(join(ROOT, 'scripts', 'sync.sh'), [environment], {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}`, AWS_LOG: log, DAGS_DIR: join(work, 'dags'), ETL_DIST_DIR: join(work, 'etl'), ...env },
   });
@@ -98,4 +98,22 @@ test('refuses to sync before the ETL is packaged', () => {
   expect(status).not.toBe(0);
   expect(output).toContain("run 'make etl-package' first");
   expect(calls).toEqual([]);
+});
+
+test('an unknown environment ends with the environments there are, before any AWS call', () => {
+  const names = loadEnvironments().map((e) => e.name);
+  const unknown = names.includes('qa') ? 'qa2' : 'qa';
+  const { status, output, calls } = sync({}, unknown);
+  expect(status).toBe(2);
+  expect(output).toContain(`delivery-env: --env must name an environment of lib/config/environments.ts (${names.join(', ')}), not '${unknown}'`);
+  expect(output).not.toMatch(/unbound variable/);
+  expect(calls).toEqual([]);
+});
+
+test('without the aws CLI it says so in one line and does nothing', () => {
+  // Only the directories of bash and node: the fake aws (and any real one) is not on PATH.
+  const path = [...new Set([dirname(process.execPath), '/usr/bin', '/bin'])].filter((dir) => !existsSync(join(dir, 'aws'))).join(':');
+  const result = spawnSync(join(ROOT, 'scripts', 'sync.sh'), ['staging'], { encoding: 'utf8', env: { ...process.env, PATH: path, DAGS_DIR: join(work, 'dags'), ETL_DIST_DIR: join(work, 'etl') } });
+  expect(result.status).toBe(1);
+  expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("sync: the AWS CLI v2 is required and 'aws' is not on PATH")]);
 });
