@@ -15,6 +15,8 @@ CDK := npx --no-install cdk
 # No AWS calls, ever: synth must work with no credentials and no network.
 export AWS_EC2_METADATA_DISABLED := true
 export CDK_DISABLE_VERSION_CHECK := 1
+# The SDK's Node 20 notice about its 2027 releases, silenced as bin/platform.ts explains.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
 .PHONY: help
 help: ## List the targets
