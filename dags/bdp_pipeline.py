@@ -2,29 +2,28 @@
 
 Two DAGs share one definition, so each has a fixed list of steps and every step is watched:
 
-* `bdp_daily_pipeline`, at 01:00 UTC: bronze_to_silver, silver_to_gold and quality for the previous UTC
-  day (the hour lets Firehose flush its last buffers into that day's bronze partition).
+* `bdp_daily_pipeline`, at 01:00 UTC: bronze_to_silver, silver_to_gold, quality and maintenance for the
+  previous UTC day (the hour lets Firehose flush its last buffers into that day's bronze partition).
 * `bdp_demo_pipeline`, triggered by hand: generate synthetic data for the run's date, then the same steps.
 
-A run: build the EMR requests from the `bdp_platform` Variable, create the cluster, add the steps, watch
-each step, and terminate the cluster as a teardown, so it dies whether the steps pass or fail while a
-failed step still fails the run. See docs/orchestration.md.
+A run: build the EMR requests from the `bdp_platform` Variable, create the cluster (once, even when
+retried), add the steps, watch each step, and terminate the run's clusters as a teardown, so they die
+whether the steps pass or fail. The run fails if a step fails or if the termination fails.
+See docs/orchestration.md.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.providers.amazon.aws.operators.emr import (
-    EmrAddStepsOperator,
-    EmrCreateJobFlowOperator,
-    EmrTerminateJobFlowOperator,
-)
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, chain, task
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule, chain, task
 
 from bdp import emr_config, platform
 from bdp.dag_defaults import AWS, DEFAULT_ARGS, START_DATE, TAGS
+from bdp.run_clusters import CreateRunClusterOperator, TerminateRunClustersOperator
 
 DAILY_SCHEDULE = CronDataIntervalTimetable("0 1 * * *", timezone="UTC")  # `ds`: the day before the run
 DEMO_PARAMS = {
@@ -45,7 +44,7 @@ STEP_WATCH = {
 def pipeline_dag(
     dag_id: str, *, jobs: tuple[str, ...], schedule, doc_md: str, params=None, deferrable: bool = True
 ) -> DAG:
-    """One run: create a cluster, run `jobs` as steps, watch each, terminate the cluster.
+    """One run: create a cluster, run `jobs` as steps, watch each, terminate the run's clusters.
 
     `deferrable=False` exists for the tests only: moto's in-process mock does not intercept the
     aiobotocore calls that deferred sensors make from the triggerer.
@@ -76,7 +75,7 @@ def pipeline_dag(
 
         emr = emr_requests()
         # emr_conn_id=None: the seeded `emr_default` connection would merge a stale config into ours.
-        create_cluster = EmrCreateJobFlowOperator(
+        create_cluster = CreateRunClusterOperator(
             task_id="create_cluster", emr_conn_id=None, job_flow_overrides=emr["job_flow"], **AWS
         )
         # No retries: AddJobFlowSteps is not idempotent, a retry after a lost reply would queue steps twice.
@@ -94,14 +93,18 @@ def pipeline_dag(
             )
             for index, job in enumerate(jobs)
         ]
-        terminate_cluster = EmrTerminateJobFlowOperator(
-            task_id="terminate_cluster", job_flow_id=create_cluster.output, **AWS
-        )
+        # Finds the clusters by the run's tags, not by create_cluster's XCom: it also ends a duplicate,
+        # and a cluster started by a create_cluster try that failed afterwards.
+        terminate_cluster = TerminateRunClustersOperator(
+            task_id="terminate_cluster", environment="{{ var.json.bdp_platform.environment }}", **AWS
+        ).as_teardown(setups=create_cluster, on_failure_fail_dagrun=True)
+        # A teardown normally runs only if its setup succeeded; this one must run after a failed create too.
+        terminate_cluster.trigger_rule = TriggerRule.ALL_DONE
+        # Airflow 3.3 judges a run by its leaves, ignoring teardowns unless on_failure_fail_dagrun. With it,
+        # the teardown would hide the steps from that judgement, so this leaf carries their outcome.
+        steps_succeeded = EmptyOperator(task_id="steps_succeeded")
 
-        # The teardown runs whether the steps pass or fail, and the run's state stays the steps' state.
-        # (on_failure_fail_dagrun=True would make the teardown the run's only leaf: a failed step would
-        # end in a green run.) A failed termination still alerts through its failure callback.
-        chain(emr, create_cluster, add_steps, *watch_steps, terminate_cluster.as_teardown(setups=create_cluster))
+        chain(emr, create_cluster, add_steps, *watch_steps, [terminate_cluster, steps_succeeded])
     return dag
 
 

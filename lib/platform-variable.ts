@@ -1,10 +1,15 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EMR_LOGS_PREFIX, EMR_MANAGED_TAG, EmrRuntime } from '../constructs/emr-runtime';
 import type { EnvironmentConfig } from './config';
+import type { DataZone } from './datasets';
 import { CLUSTER_ENVIRONMENT_TAG, ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from './naming';
 
 /** The Airflow Variable through which CDK hands the DAGs everything they need (see dags/bdp/platform.py). */
 export const PLATFORM_VARIABLE = 'bdp_platform';
+/** How many earlier days of silver the ETL's dedup compares a day against. TODO: a config field (issue 11). */
+export const DEDUP_LOOKBACK_DAYS = 7;
+/** The placeholder the ETL replaces with each zone, in `lake_root` and `catalog_namespace`. */
+const ZONE = '{zone}' as DataZone;
 
 export interface PlatformVariableSources {
   readonly config: EnvironmentConfig;
@@ -27,6 +32,8 @@ export function platformVariable({ config, names, subnets, emr }: PlatformVariab
     region: config.region,
     release_label: config.emr.releaseLabel,
     log_uri: s3('logs', EMR_LOGS_PREFIX),
+    // EMR's logs under the key the security configuration encrypts the clusters' S3 data with (the lake key).
+    log_encryption_key_arn: emrS3Key(emr),
     service_role: emr.serviceRole.roleName,
     job_flow_role: emr.instanceProfile.instanceProfileName,
     security_configuration: emr.securityConfiguration.ref,
@@ -35,6 +42,8 @@ export function platformVariable({ config, names, subnets, emr }: PlatformVariab
     core_security_group: emr.coreSecurityGroup.securityGroupId,
     service_access_security_group: emr.serviceAccessSecurityGroup.securityGroupId,
     lake_root: names.lakeRootTemplate,
+    catalog_namespace: names.glueDatabase(ZONE),
+    dedup_lookback_days: DEDUP_LOOKBACK_DAYS,
     etl_entry_point: s3('artifacts', ETL_ENTRY_POINT_KEY),
     etl_package: s3('artifacts', ETL_PACKAGE_KEY),
     primary_instance_types: config.emr.primaryInstanceTypes,
@@ -47,4 +56,11 @@ export function platformVariable({ config, names, subnets, emr }: PlatformVariab
     alerts_topic_arn: names.alertsTopicArn,
     tags: { ...config.tags, environment: config.name, [CLUSTER_ENVIRONMENT_TAG]: config.name, [EMR_MANAGED_TAG.key]: EMR_MANAGED_TAG.value },
   };
+}
+
+/** The KMS key of the security configuration's S3 encryption: the lake key, which EmrRuntime does not expose. */
+function emrS3Key(emr: EmrRuntime): string {
+  const key: unknown = emr.securityConfiguration.securityConfiguration?.EncryptionConfiguration?.AtRestEncryptionConfiguration?.S3EncryptionConfiguration?.AwsKmsKey;
+  if (key === undefined) throw new Error(`${emr.node.path}: the security configuration names no S3 KMS key for EMR's logs`);
+  return key as string;
 }

@@ -12,14 +12,16 @@ from typing import Any
 
 from bdp.platform import PlatformConfig
 
-# The ETL's jobs (etl/bdp_etl/cli.py), in pipeline order. `generate` writes synthetic demo data.
-DAILY_JOBS = ("bronze_to_silver", "silver_to_gold", "quality")
+# The ETL's jobs (etl/bdp_etl/cli.py), in pipeline order. `generate` writes synthetic demo data;
+# `maintenance` compacts the Iceberg tables and expires old snapshots once the day's data is checked.
+DAILY_JOBS = ("bronze_to_silver", "silver_to_gold", "quality", "maintenance")
 DEMO_JOBS = ("generate", *DAILY_JOBS)
 
 # How long one EMR step may run before its sensor gives up and the teardown terminates the cluster.
 STEP_TIMEOUT = timedelta(hours=4)
 
 ENVIRONMENT_TAG = "bdp:environment"  # CDK's IAM policies condition RunJobFlow and later calls on it
+RUN_ID_TAG = "bdp:airflow-run-id"  # finds a run's clusters again: a retried create reuses, the teardown ends all
 MANAGED_POLICIES_TAG = "for-use-with-amazon-emr-managed-policies"  # the EMR v2 service policy needs it
 
 SPOT = {
@@ -32,6 +34,7 @@ SPOT = {
 ON_DEMAND = {"OnDemandSpecification": {"AllocationStrategy": "lowest-price"}}
 
 
+# EMR 7 and EMR 8.1 (which also ships 3.13) both install Python 3.11 here; PySpark's default is older.
 EMR_PYTHON = "/usr/bin/python3.11"
 
 
@@ -45,10 +48,11 @@ def build_job_flow(platform: PlatformConfig, run_date: str, run_id: str) -> dict
     if platform.task_spot_units:
         fleets.append(_fleet("task", "TASK", platform.task_instance_types, platform.task_spot_units, spot=True))
     job_flow: dict[str, Any] = {
-        "Name": f"bdp-{platform.environment}-{run_date}",
+        "Name": f"{cluster_name_prefix(platform.environment)}{run_date}",
         "ReleaseLabel": platform.release_label,
         "Applications": [{"Name": "Spark"}],
         "LogUri": platform.log_uri,
+        "LogEncryptionKmsKeyId": platform.log_encryption_key_arn,  # EMR's logs in S3, under the lake key
         "ServiceRole": platform.service_role,
         "JobFlowRole": platform.job_flow_role,
         "SecurityConfiguration": platform.security_configuration,
@@ -64,8 +68,8 @@ def build_job_flow(platform: PlatformConfig, run_date: str, run_id: str) -> dict
         },
         # Safety net if the teardown never runs: EMR terminates the cluster once it idles this long.
         "AutoTerminationPolicy": {"IdleTimeout": platform.idle_timeout_seconds},
-        # EMR 7's PySpark defaults to Python 3.9; the ETL package needs 3.10+, and EMR 7 ships 3.11.
         "Configurations": [
+            # PySpark's default interpreter is too old for the ETL package (3.10+).
             {
                 "Classification": "spark-env",
                 "Configurations": [
@@ -74,7 +78,8 @@ def build_job_flow(platform: PlatformConfig, run_date: str, run_id: str) -> dict
                         "Properties": {"PYSPARK_PYTHON": EMR_PYTHON, "PYSPARK_DRIVER_PYTHON": EMR_PYTHON},
                     }
                 ],
-            }
+            },
+            {"Classification": "iceberg-defaults", "Properties": {"iceberg.enabled": "true"}},
         ],
         "StepConcurrencyLevel": 1,  # steps run in order; CANCEL_AND_WAIT cancels the rest after a failure
         "Tags": cluster_tags(platform, run_date, run_id),
@@ -108,11 +113,15 @@ def step_name(job: str, run_date: str) -> str:
     return f"{job} {run_date}"
 
 
+def cluster_name_prefix(environment: str) -> str:
+    return f"bdp-{environment}-"
+
+
 def cluster_tags(platform: PlatformConfig, run_date: str, run_id: str) -> list[dict[str, str]]:
     tags = {
         **platform.tags,
         "bdp:run-date": run_date,
-        "bdp:airflow-run-id": _tag_value(run_id),
+        RUN_ID_TAG: run_tag_value(run_id),
         ENVIRONMENT_TAG: platform.environment,
         MANAGED_POLICIES_TAG: "true",
     }
@@ -172,10 +181,14 @@ def _spark_submit(platform: PlatformConfig, job: str, run_date: str, rows: int |
         run_date,
         "--lake",
         platform.lake_root,
+        "--namespace",
+        platform.catalog_namespace,
+        "--lookback-days",
+        str(platform.dedup_lookback_days),
         *(["--rows", str(rows)] if rows else []),
     ]
 
 
-def _tag_value(value: str) -> str:
+def run_tag_value(value: str) -> str:
     """EMR tag values allow letters, digits, spaces and + - = . _ : / @, up to 256 characters."""
     return re.sub(r"[^\w +\-=.:/@]", "_", value)[:256]

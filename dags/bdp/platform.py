@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -22,8 +23,13 @@ from types import MappingProxyType
 from typing import Any, get_origin, get_type_hints
 
 VARIABLE = "bdp_platform"
+# EMR 7 (`emr-7.x.y`) and EMR 8 (`emr-spark-8.x.y`): both ship Python 3.11 at /usr/bin/python3.11.
+RELEASE_LABEL = re.compile(r"emr-(?:7|spark-8)\.\d+\.\d+")
 IDLE_TIMEOUT_RANGE = (60, 604_800)  # seconds; what EMR accepts for AutoTerminationPolicy.IdleTimeout
 MAX_FLEET_INSTANCE_TYPES = 30  # EMR's limit for a fleet with an allocation strategy
+LOOKBACK_DAYS_RANGE = (1, 365)  # how many earlier days of silver the dedup compares against
+KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+")
+NAMESPACE = re.compile(r"[a-z0-9_]*\{zone\}[a-z0-9_]*")  # Glue database names, one per zone
 
 
 class PlatformConfigError(ValueError):
@@ -38,6 +44,7 @@ class PlatformConfig:
     region: str
     release_label: str
     log_uri: str
+    log_encryption_key_arn: str
     service_role: str
     job_flow_role: str
     security_configuration: str
@@ -46,6 +53,8 @@ class PlatformConfig:
     core_security_group: str
     service_access_security_group: str
     lake_root: str
+    catalog_namespace: str
+    dedup_lookback_days: int
     etl_entry_point: str
     etl_package: str
     primary_instance_types: tuple[str, ...]
@@ -84,8 +93,17 @@ class PlatformConfig:
                 raise bad(field, "an s3:// URI")
         if "{zone}" not in self.lake_root:
             raise bad("lake_root", "a URI with the literal placeholder {zone}, e.g. s3://bdp-dev-{zone}-...")
-        if not self.release_label.startswith("emr-"):
-            raise bad("release_label", "an EMR release label such as 'emr-7.14.0'")
+        if not RELEASE_LABEL.fullmatch(self.release_label):
+            raise bad("release_label", "an EMR 7 or 8 release label such as 'emr-7.14.0' or 'emr-spark-8.1.0'")
+        if not KMS_KEY_ARN.fullmatch(self.log_encryption_key_arn):
+            raise bad("log_encryption_key_arn", "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>")
+        if not NAMESPACE.fullmatch(self.catalog_namespace):
+            raise bad(
+                "catalog_namespace", "a Glue database name with the literal placeholder {zone}, e.g. bdp_dev_{zone}"
+            )
+        low, high = LOOKBACK_DAYS_RANGE
+        if not low <= self.dedup_lookback_days <= high:
+            raise bad("dedup_lookback_days", f"an integer from {low} to {high}")
         for field in ("subnet_ids", "primary_instance_types", "core_instance_types"):
             if not getattr(self, field):
                 raise bad(field, "a non-empty list")

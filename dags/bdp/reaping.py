@@ -26,14 +26,14 @@ def select_stale_clusters(
     return [
         cluster["Id"]
         for cluster in clusters
-        if _tags(cluster).get(ENVIRONMENT_TAG) == environment
+        if tags_of(cluster).get(ENVIRONMENT_TAG) == environment
         and cluster["Status"]["State"] in ACTIVE_STATES
         and now - cluster["Status"]["Timeline"]["CreationDateTime"] > max_age
     ]
 
 
-def describe_active_clusters(emr: Any) -> list[dict[str, Any]]:
-    """DescribeCluster of every active cluster in the region, given a boto3 EMR client.
+def describe_active_clusters(emr: Any, name_prefix: str = "") -> list[dict[str, Any]]:
+    """DescribeCluster of every active cluster in the region (named `name_prefix`...), given a boto3 EMR client.
 
     CDK's policy lets the MWAA role describe only clusters tagged with its environment, so AccessDenied
     on other clusters is expected: they are not ours and are skipped.
@@ -41,6 +41,8 @@ def describe_active_clusters(emr: Any) -> list[dict[str, Any]]:
     clusters = []
     for page in emr.get_paginator("list_clusters").paginate(ClusterStates=list(ACTIVE_STATES)):
         for summary in page["Clusters"]:
+            if not summary["Name"].startswith(name_prefix):
+                continue
             try:
                 clusters.append(emr.describe_cluster(ClusterId=summary["Id"])["Cluster"])
             except ClientError as error:
@@ -49,5 +51,5 @@ def describe_active_clusters(emr: Any) -> list[dict[str, Any]]:
     return clusters
 
 
-def _tags(cluster: Mapping[str, Any]) -> dict[str, str]:
+def tags_of(cluster: Mapping[str, Any]) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in cluster.get("Tags", [])}

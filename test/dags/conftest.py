@@ -17,6 +17,8 @@ import pytest
 
 from dag_test_support import ACCOUNT, DAGS, platform_json
 
+EMR_INSTANCE_ROLE = "bdp-dev-emr-instance-role"  # the dev Variable names only the instance profile
+
 _airflow_home = tempfile.mkdtemp(prefix="bdp-dags-test-")
 atexit.register(shutil.rmtree, _airflow_home, ignore_errors=True)
 os.environ.update(
@@ -37,6 +39,8 @@ os.environ.update(
 os.environ.pop("AIRFLOW_VAR_BDP_PLATFORM", None)
 sys.path.insert(0, str(DAGS))  # as on MWAA, where the dags folder is on sys.path
 
+import iam_requests  # noqa: E402, F401 (registers the request recorder before any botocore session exists)
+
 
 @pytest.fixture(params=["dev", "prod"])
 def platform_document(request) -> dict:
@@ -54,13 +58,43 @@ def airflow_db() -> None:
 
 @pytest.fixture
 def aws(monkeypatch) -> dict:
-    """moto's in-process AWS with the dev alerts topic; the dev platform Variable. Yields the Variable."""
+    """moto's in-process AWS: the dev alerts topic (SSE-KMS, as CDK makes it) and the EMR roles the dev
+    Variable names; the Variable itself. Yields the Variable."""
     import boto3
     from moto import mock_aws
 
     platform = platform_json("dev")
     monkeypatch.setenv("AIRFLOW_VAR_BDP_PLATFORM", json.dumps(platform))
+    region = platform["region"]
     with mock_aws():
-        topic = boto3.client("sns", region_name=platform["region"]).create_topic(Name="bdp-dev-alerts")
+        alerts_key = boto3.client("kms", region_name=region).create_key(Description="alerts")["KeyMetadata"]["Arn"]
+        topic = boto3.client("sns", region_name=region).create_topic(
+            Name="bdp-dev-alerts", Attributes={"KmsMasterKeyId": alerts_key}
+        )
         assert topic["TopicArn"] == platform["alerts_topic_arn"]
+        iam = boto3.client("iam")
+        trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+        iam.create_role(RoleName=platform["service_role"], AssumeRolePolicyDocument=trust)
+        iam.create_role(RoleName=EMR_INSTANCE_ROLE, AssumeRolePolicyDocument=trust)
+        iam.create_instance_profile(InstanceProfileName=platform["job_flow_role"])
+        iam.add_role_to_instance_profile(InstanceProfileName=platform["job_flow_role"], RoleName=EMR_INSTANCE_ROLE)
         yield platform
+
+
+@pytest.fixture
+def request_bindings(aws) -> dict[str, str]:
+    """What the placeholders of dags/bdp/aws_calls.json stand for in the `aws` fixture's account."""
+    import boto3
+
+    region = aws["region"]
+    return {
+        "region": region,
+        "account": ACCOUNT,
+        "environment": aws["environment"],
+        "alerts_topic_arn": aws["alerts_topic_arn"],
+        "alerts_key_arn": boto3.client("sns", region_name=region).get_topic_attributes(
+            TopicArn=aws["alerts_topic_arn"]
+        )["Attributes"]["KmsMasterKeyId"],
+        "service_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{aws['service_role']}",
+        "instance_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{EMR_INSTANCE_ROLE}",
+    }

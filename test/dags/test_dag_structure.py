@@ -11,12 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from bdp.emr_config import DAILY_JOBS, DEMO_JOBS
 from dag_test_support import DAGS
 
-PIPELINES = {
-    "bdp_daily_pipeline": ("bronze_to_silver", "silver_to_gold", "quality"),
-    "bdp_demo_pipeline": ("generate", "bronze_to_silver", "silver_to_gold", "quality"),
-}
+PIPELINES = {"bdp_daily_pipeline": DAILY_JOBS, "bdp_demo_pipeline": DEMO_JOBS}
 ALL_DAGS = {*PIPELINES, "bdp_cluster_reaper"}
 
 # Parses a DAG folder in a fresh interpreter, as the DAG processor does (a BundleDagBag puts the folder
@@ -115,22 +113,29 @@ def test_schedules(dagbag):
 
 
 def test_the_cluster_is_created_without_the_seeded_emr_connection(pipeline):
+    from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
+
     create = pipeline.get_task("create_cluster")
 
-    assert type(create).__name__ == "EmrCreateJobFlowOperator"
+    assert isinstance(create, EmrCreateJobFlowOperator)
+    assert type(create).__name__ == "CreateRunClusterOperator"  # reuses the cluster of an earlier try
     assert create.emr_conn_id is None
     assert create.is_setup
 
 
-def test_termination_is_a_teardown_of_create_that_leaves_the_run_state_to_the_steps(pipeline):
+def test_a_failed_teardown_fails_the_run_and_the_steps_still_decide_it(pipeline):
+    """Airflow 3.3 judges a run by its leaves; a teardown counts only with on_failure_fail_dagrun, and then
+    the tasks before it stop being leaves. `steps_succeeded` keeps the steps' outcome among the leaves."""
     terminate = pipeline.get_task("terminate_cluster")
+    last_watch = pipeline.get_task(f"watch_{PIPELINES[pipeline.dag_id][-1]}")
 
-    assert type(terminate).__name__ == "EmrTerminateJobFlowOperator"
+    assert type(terminate).__name__ == "TerminateRunClustersOperator"
     assert terminate.is_teardown
-    assert "create_cluster" in terminate.upstream_task_ids
-    # With on_failure_fail_dagrun the teardown would be the run's only leaf: failed steps, green run.
-    assert terminate.on_failure_fail_dagrun is False
-    assert [task.task_id for task in pipeline.leaves] == ["terminate_cluster"]
+    assert terminate.on_failure_fail_dagrun is True
+    assert terminate.trigger_rule == "all_done"  # also after a failed create_cluster, which may leave a cluster
+    assert {"create_cluster", last_watch.task_id} <= terminate.upstream_task_ids
+    assert pipeline.get_task("steps_succeeded").upstream_task_ids == {last_watch.task_id}
+    assert {task.task_id for task in pipeline.leaves} == {"terminate_cluster", "steps_succeeded"}
 
 
 def test_every_step_is_watched_in_order_by_a_long_deferrable_sensor(pipeline):

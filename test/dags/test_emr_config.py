@@ -36,7 +36,9 @@ def test_steps_are_a_valid_add_job_flow_steps_request(platform):
     request = {"JobFlowId": "j-1", "Steps": build_steps(platform, DEMO_JOBS, RUN_DATE, generate_rows=1000)}
 
     assert validation_errors("AddJobFlowSteps", request) == []
-    assert [value for _, value, _ in enum_values(input_shape("AddJobFlowSteps"), request)] == ["CANCEL_AND_WAIT"] * 4
+    assert [value for _, value, _ in enum_values(input_shape("AddJobFlowSteps"), request)] == ["CANCEL_AND_WAIT"] * len(
+        DEMO_JOBS
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,6 +67,7 @@ def test_cluster_is_transient_logged_secured_and_self_terminating(platform):
     assert job_flow["ReleaseLabel"] == platform.release_label
     assert job_flow["Applications"] == [{"Name": "Spark"}]
     assert job_flow["LogUri"] == platform.log_uri
+    assert job_flow["LogEncryptionKmsKeyId"] == platform.log_encryption_key_arn
     assert job_flow["SecurityConfiguration"] == platform.security_configuration
     assert (job_flow["ServiceRole"], job_flow["JobFlowRole"]) == (platform.service_role, platform.job_flow_role)
     assert job_flow["AutoTerminationPolicy"] == {"IdleTimeout": platform.idle_timeout_seconds}
@@ -165,6 +168,10 @@ def test_steps_run_the_etl_entry_point_for_the_run_date(platform):
             RUN_DATE,
             "--lake",
             platform.lake_root,
+            "--namespace",
+            platform.catalog_namespace,
+            "--lookback-days",
+            str(platform.dedup_lookback_days),
         ],
     }
 
@@ -172,7 +179,9 @@ def test_steps_run_the_etl_entry_point_for_the_run_date(platform):
 def test_only_the_generate_step_gets_rows(platform):
     steps = build_steps(platform, DEMO_JOBS, RUN_DATE, generate_rows=2500)
 
-    assert [step["HadoopJarStep"]["Args"][-2:] == ["--rows", "2500"] for step in steps] == [True, False, False, False]
+    assert [step["HadoopJarStep"]["Args"][-2:] == ["--rows", "2500"] for step in steps] == [
+        job == "generate" for job in DEMO_JOBS
+    ]
 
 
 def test_unknown_jobs_are_refused(platform):
@@ -190,3 +199,14 @@ def test_pyspark_runs_on_the_python_the_etl_package_needs(platform):
         if export["Classification"] == "export"
     ]
     assert exports == [{"PYSPARK_PYTHON": "/usr/bin/python3.11", "PYSPARK_DRIVER_PYTHON": "/usr/bin/python3.11"}]
+
+
+def test_clusters_run_iceberg(platform):
+    configurations = build_job_flow(platform, RUN_DATE, RUN_ID)["Configurations"]
+
+    assert {"Classification": "iceberg-defaults", "Properties": {"iceberg.enabled": "true"}} in configurations
+
+
+def test_the_daily_jobs_end_with_table_maintenance_after_the_quality_checks():
+    assert DAILY_JOBS[-2:] == ("quality", "maintenance")
+    assert ("generate", *DAILY_JOBS) == DEMO_JOBS

@@ -71,7 +71,13 @@ def test_check_cli_names_the_bad_field():
         ({"service_role": ""}, "'service_role' is ''; expected a non-empty string"),
         ({"lake_root": "s3://bdp-dev-lake"}, "literal placeholder {zone}"),
         ({"log_uri": "bdp-dev-logs"}, "'log_uri' is 'bdp-dev-logs'; expected an s3:// URI"),
-        ({"release_label": "7.14.0"}, "an EMR release label"),
+        ({"release_label": "7.14.0"}, "an EMR 7 or 8 release label"),
+        ({"release_label": "emr-6.15.0"}, "an EMR 7 or 8 release label"),  # PySpark 3.4 and no python3.11
+        ({"release_label": "emr-8.1.0"}, "an EMR 7 or 8 release label"),  # EMR 8 labels read emr-spark-8.x.y
+        ({"log_encryption_key_arn": "alias/bdp-dev-lake"}, "a KMS key ARN"),
+        ({"catalog_namespace": "bdp_dev_bronze"}, "the literal placeholder {zone}"),
+        ({"catalog_namespace": "bdp-dev-{zone}"}, "a Glue database name"),
+        ({"dedup_lookback_days": 0}, "'dedup_lookback_days' is 0; expected an integer from 1 to 365"),
         ({"task_spot_units": -1}, "an integer >= 0"),
         ({"task_spot_units": 2, "task_instance_types": []}, "a non-empty list when task_spot_units > 0"),
         ({"core_instance_types": [f"m5.{n}xlarge" for n in range(2, 33)]}, "at most 30 instance types"),
@@ -96,3 +102,11 @@ def test_invalid_documents_are_refused_with_a_helpful_message(change, message):
 def test_a_non_object_is_refused():
     with pytest.raises(PlatformConfigError, match="expected a JSON object, got list"):
         PlatformConfig.from_json([])
+
+
+@pytest.mark.parametrize("release_label", ["emr-7.14.0", "emr-spark-8.1.0"])
+def test_emr_7_and_8_release_labels_are_accepted(release_label):
+    document = json.loads((FIXTURES / "platform-dev.json").read_text())
+    document["release_label"] = release_label
+
+    assert PlatformConfig.from_json(document).release_label == release_label

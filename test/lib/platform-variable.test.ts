@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { platformVariable } from '../../lib/platform-variable';
+import { DATA_ZONES } from '../../lib/datasets';
+import { DEDUP_LOOKBACK_DAYS, platformVariable } from '../../lib/platform-variable';
 import { synthPlatform } from '../harness/platform';
 
 const root = join(__dirname, '..', '..');
@@ -20,6 +21,14 @@ const variableOf = (env: string): Record<string, unknown> => {
   });
 };
 
+/** A key ARN exists only after deployment; the DAGs check its shape, so it gets a shaped stand-in. */
+const deployedVariable = (env: string): Record<string, unknown> => {
+  const stage = platform.stages.get(env)!;
+  const document = deployed(Stack.of(stage.orchestration).resolve(variableOf(env))) as Record<string, unknown>;
+  const { region, account } = Stack.of(stage.orchestration);
+  return { ...document, log_encryption_key_arn: `arn:aws:kms:${region}:${account}:key/resolved-at-deploy` };
+};
+
 /** Ids that exist only after deployment resolve to CloudFormation intrinsics; stand in a string for each. */
 const deployed = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(deployed);
@@ -36,13 +45,26 @@ test('CDK writes exactly the keys the DAGs read from the bdp_platform Variable, 
 });
 
 test.each(['dev', 'prod'])('the %s variable passes the DAGs’ own validation of the contract', (env) => {
-  const stage = platform.stages.get(env)!;
-  const document = deployed(Stack.of(stage.orchestration).resolve(variableOf(env)));
-  expect(() => dagsContract(['--check', '-'], JSON.stringify(document))).not.toThrow();
+  expect(() => dagsContract(['--check', '-'], JSON.stringify(deployedVariable(env)))).not.toThrow();
 });
 
 test('the DAGs’ validation rejects a variable CDK would not write', () => {
-  const document = { ...(deployed(Stack.of(platform.stages.get('dev')!.orchestration).resolve(variableOf('dev'))) as object), task_spot_units: 'four' };
+  const document = { ...deployedVariable('dev'), task_spot_units: 'four' };
   expect(() => dagsContract(['--check', '-'], JSON.stringify(document))).toThrow(/task_spot_units/);
+});
+
+test('EMR logs are encrypted with the lake key, the key of the clusters’ S3 data', () => {
+  const stage = platform.stages.get('dev')!;
+  const resolve = (value: unknown) => Stack.of(stage.orchestration).resolve(value);
+  expect(resolve(variableOf('dev').log_encryption_key_arn)).toEqual(resolve(stage.lake.storage.key.keyArn));
+});
+
+test('the catalog namespace names each zone’s Glue database; the dedup looks back the default days', () => {
+  const stage = platform.stages.get('dev')!;
+  const variable = variableOf('dev');
+  for (const zone of DATA_ZONES) {
+    expect((variable.catalog_namespace as string).replace('{zone}', zone)).toBe(stage.lake.names.glueDatabase(zone));
+  }
+  expect(variable.dedup_lookback_days).toBe(DEDUP_LOOKBACK_DAYS);
 });
 
