@@ -23,14 +23,17 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 # ---------------------------------------------------------------- bootstrap
-# Node, Python and Java are the prerequisites (README, Quick start). Node and Python are checked
-# before first use with a one-line message; everything else is installed from a registry below.
+# Node, Python and Java are the prerequisites (README, Quick start), each checked with a one-line
+# message (`make prerequisites`, first in `make test`); everything else is installed from a registry.
 NODE_MAJOR := $(shell cat .nvmrc)
 define require_node
 @node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= $(NODE_MAJOR) ? 0 : 1)' 2> /dev/null || { echo "Node $(NODE_MAJOR) or newer is required (.nvmrc); found: $$(node --version 2> /dev/null || echo none)" >&2; exit 1; }
 endef
+define require_java
+@v=$$( (java -version 2>&1 || true) | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -1); [ "$${v:-0}" -ge 17 ] || { echo "Java 17 or newer is required (PySpark runs the ETL tests on it); found: $${v:-none}" >&2; exit 1; }
+endef
 define require_python
-@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || { echo "Python 3.11 is required as '$(PYTHON)' (set PYTHON=... to use another); found: $$($(PYTHON) --version 2>&1 || echo none)" >&2; exit 1; }
+@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || { echo "Python 3.11 is required as '$(PYTHON)' (set PYTHON=... to use another); found: $$($(PYTHON) --version 2> /dev/null || echo none)" >&2; exit 1; }
 endef
 
 $(NODE_STAMP): package.json package-lock.json
@@ -100,8 +103,14 @@ vpn-certs: $(NODE_STAMP) ## Client VPN certificates per engineer in certs/ENV: m
 	ENGINEERS_FILE="$(ENGINEERS_FILE)" scripts/vpn-certs.sh "certs/$(ENV)" "$(ENV)" "$$region" $(ENGINEERS)
 
 # ---------------------------------------------------------------- aggregate
+.PHONY: prerequisites
+prerequisites: ## Check the prerequisites (Node, Python, Java) with a one-line message each
+	$(require_node)
+	$(require_python)
+	$(require_java)
+
 .PHONY: test
-test: typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
+test: prerequisites typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
 
 .PHONY: bench
 # bench-cdk.ts times the jest suite, which needs both Python venvs (as `make jest` does).
