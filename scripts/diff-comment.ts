@@ -1,12 +1,13 @@
 /**
- * Turns one environment's `cdk diff` output into a section of the pull request's diff comment,
- * destructive changes first. Used by .github/workflows/diff.yml:
+ * Turns one environment's `cdk diff` output into a section of the pull request's diff comment:
+ * data loss (stateful resources deleted or replaced) first, then other replacements, which are
+ * destructive too (a new resource, with a new identity). Used by .github/workflows/diff.yml:
  *
  *   npx tsx scripts/diff-comment.ts --env dev --outcome success diff-dev.txt > section-dev.md
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ChangeEvent, DESTRUCTIVE_IMPACTS, IMPACT_LABELS, Impact, impactOf } from './template-diff';
+import { ChangeEvent, DATA_LOSS_IMPACTS, DESTRUCTIVE_IMPACTS, IMPACT_LABELS, Impact, impactOf } from './template-diff';
 
 export interface LiveChange {
   readonly stack: string;
@@ -20,6 +21,7 @@ const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
 /** A resource line of the CDK CLI's diff: `[-] AWS::S3::Bucket Bucket Bucket83908E77 destroy`. */
 const RESOURCE_LINE = /^\[([-+~])\] (\S+) (.+?)(?: (replace|may be replaced|destroy|orphan))?$/;
 const EVENTS: Readonly<Record<string, ChangeEvent>> = { replace: 'replace', 'may be replaced': 'may-replace', destroy: 'delete', orphan: 'orphan' };
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 /** A comment holds 65,536 characters and carries every environment's section. */
 const MAX_OUTPUT_CHARS = 18_000;
 
@@ -51,16 +53,22 @@ export function renderSection(environment: string, output: string, succeeded: bo
   if (!succeeded) return [`### ${environment}`, '', ':x: `cdk diff` failed; the job log says why.', '', ...details].join('\n');
 
   const changes = liveChanges(text);
-  const destructive = changes.filter((c) => DESTRUCTIVE_IMPACTS.has(c.impact));
+  const dataLoss = changes.filter((c) => DATA_LOSS_IMPACTS.has(c.impact));
+  const replaced = changes.filter((c) => DESTRUCTIVE_IMPACTS.has(c.impact) && !DATA_LOSS_IMPACTS.has(c.impact));
+  const destructive = plural(dataLoss.length + replaced.length, 'destructive change');
   const summary =
-    destructive.length > 0
-      ? `:warning: **${destructive.length} destructive change${destructive.length === 1 ? '' : 's'}** (stateful resources deleted or replaced)`
-      : changes.length > 0
-        ? 'No destructive change; some resources are replaced or orphaned.'
-        : 'No destructive change.';
-  const list = [...destructive, ...changes.filter((c) => !DESTRUCTIVE_IMPACTS.has(c.impact))].map(
-    (c) => `- ${DESTRUCTIVE_IMPACTS.has(c.impact) ? '**' : ''}${c.stack}: \`${c.type}\` ${c.resource}: ${IMPACT_LABELS[c.impact]}${DESTRUCTIVE_IMPACTS.has(c.impact) ? '**' : ''}`,
-  );
+    dataLoss.length > 0
+      ? `:warning: **${destructive}: ${plural(dataLoss.length, 'stateful resource')} deleted or replaced, losing data**${replaced.length > 0 ? `; ${replaced.length} other replaced` : ''}`
+      : replaced.length > 0
+        ? `:warning: **${destructive}: ${plural(replaced.length, 'resource')} replaced** (no stateful data lost)`
+        : changes.length > 0
+          ? 'No destructive change; some resources are orphaned.'
+          : 'No destructive change.';
+  const rest = changes.filter((c) => !DESTRUCTIVE_IMPACTS.has(c.impact));
+  const list = [...dataLoss, ...replaced, ...rest].map((c) => {
+    const bold = DATA_LOSS_IMPACTS.has(c.impact) ? '**' : '';
+    return `- ${bold}${c.stack}: \`${c.type}\` ${c.resource}: ${IMPACT_LABELS[c.impact].replace(/^!!! /, '')}${bold}`;
+  });
   return [`### ${environment}`, '', summary, ...(list.length > 0 ? ['', ...list] : []), '', ...details].join('\n');
 }
 

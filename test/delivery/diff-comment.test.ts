@@ -27,18 +27,24 @@ test('liveChanges classifies the resource lines of a cdk diff by stateful type',
   ]);
 });
 
-test('the section leads with the destructive changes and keeps the whole diff, without colour codes, folded', () => {
+test('the section leads with data loss, then other replacements, and keeps the whole diff, without colour codes, folded', () => {
   const section = renderSection('dev', CDK_DIFF, true);
-  expect(section).toContain(':warning: **2 destructive changes**');
+  expect(section).toContain(':warning: **3 destructive changes: 2 stateful resources deleted or replaced, losing data**; 1 other replaced');
   const bullets = section.split('\n').filter((line) => line.startsWith('- '));
   expect(bullets).toEqual([
-    '- **Dev/Lake: `AWS::S3::Bucket` Storage/BronzeBucket StorageBronzeBucket1A2B3C4D: DESTRUCTIVE: deleted or replaced, losing its data**',
-    '- **Dev/Lake: `AWS::KMS::Key` Storage/Key StorageKey961B73FD: DESTRUCTIVE: deleted or replaced, losing its data**',
+    '- **Dev/Lake: `AWS::S3::Bucket` Storage/BronzeBucket StorageBronzeBucket1A2B3C4D: DATA LOSS: stateful, deleted or replaced**',
+    '- **Dev/Lake: `AWS::KMS::Key` Storage/Key StorageKey961B73FD: DATA LOSS: stateful, deleted or replaced**',
+    '- Dev/Orchestration: `AWS::Lambda::Function` Reaper ReaperA1B2C3D4: MAY BE REPLACED',
     '- Dev/Lake: `AWS::Logs::LogGroup` Flow/Logs FlowLogs0A1B2C3D: retained: leaves the stack but is not deleted',
-    '- Dev/Orchestration: `AWS::Lambda::Function` Reaper ReaperA1B2C3D4: may be replaced',
   ]);
   expect(section).toContain('<details><summary>cdk diff output</summary>');
   expect(section).not.toContain('\u001b[');
+});
+
+test('a replacement of a stateless resource is destructive, though no data is lost', () => {
+  const section = renderSection('staging', 'Stack Staging/Network\nResources\n[~] AWS::EC2::Subnet Vpc/Subnet SubnetA1 replace\n', true);
+  expect(section).toContain(':warning: **1 destructive change: 1 resource replaced** (no stateful data lost)');
+  expect(section).toContain('- Staging/Network: `AWS::EC2::Subnet` Vpc/Subnet SubnetA1: REPLACED');
 });
 
 test('a diff without replacements or deletions says so', () => {
