@@ -12,20 +12,41 @@ from datetime import date
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, MapType
+from pyspark.sql.types import DataType, DecimalType, IntegralType, MapType
 
 from bdp_etl.rules import CONTRACTS, first_broken_rule
 from bdp_etl.schema import spark_schema
 
 NORMALISERS: dict[str, Callable[[Column], Column]] = {"country": F.upper, "event_type": F.lower}
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+"""Every character Python calls whitespace (tabs, newlines, no-break and other Unicode spaces), all
+below U+3001; trimmed from both ends of every landed value."""
+
+
+def _shape(data_type: DataType) -> str | None:
+    """The pattern a landed number must match before it is cast, so that a cast never rounds:
+    `30.7` is not an age, and `10.005` is not an amount in cents."""
+    if isinstance(data_type, IntegralType):
+        return r"^[+-]?[0-9]+$"
+    if isinstance(data_type, DecimalType):
+        fraction = rf"(\.[0-9]{{1,{data_type.scale}}})?" if data_type.scale else ""
+        return rf"^[+-]?[0-9]+{fraction}$"
+    return None
 
 
 def conformed(name: str, data_type: DataType) -> Column:
-    """A landed column trimmed, normalised and cast to its silver type; null if blank or bad."""
+    """A landed column trimmed, normalised and cast to its silver type; null if blank or bad.
+
+    `try_cast` turns a malformed value into null (which a rule then quarantines with a reason)
+    where ANSI mode's cast, Spark 4's default, would fail the job.
+    """
     if isinstance(data_type, MapType):
         return F.col(name)
-    value = F.nullif(F.trim(F.col(name)), F.lit(""))
-    return NORMALISERS.get(name, lambda column: column)(value).cast(data_type)
+    value = F.nullif(F.btrim(F.col(name), F.lit(WHITESPACE)), F.lit(""))
+    value = NORMALISERS.get(name, lambda column: column)(value)
+    if (shape := _shape(data_type)) is not None:
+        value = F.when(value.rlike(shape), value)
+    return value.try_cast(data_type)
 
 
 def _conformed_row(name: str) -> Column:
@@ -46,17 +67,31 @@ def _orderable(field_name: str, data_type: DataType) -> Column:
     return F.col(field_name)
 
 
-def label(bronze: DataFrame, name: str, dt: date) -> DataFrame:
+def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = None) -> DataFrame:
     """Bronze rows as landed, plus `silver` (the row typed and normalised) and `reason`: why the row
     is rejected, or null when it is accepted.
 
     Among the valid rows that share a key, the one with the highest `latest_first` columns is kept
     (the latest event_time for events); remaining ties are broken by the landed values, so the
-    choice never depends on file order.
+    choice never depends on file order. `seen_keys` (one column, the key) are keys already accepted
+    on earlier dates: a valid row with one of them is a duplicate too.
     """
     contract = CONTRACTS[name]
     typed = bronze.withColumn("silver", _conformed_row(name))
     with_reason = typed.withColumn("reason", first_broken_rule(contract.rules(dt), _silver))
+    if seen_keys is not None:
+        seen = seen_keys.select(F.col(contract.key).alias("_seen_key")).distinct()
+        with_reason = (
+            with_reason.join(seen, _silver(contract.key) == F.col("_seen_key"), "left")
+            .withColumn(
+                "reason",
+                F.when(
+                    F.col("reason").isNull() & F.col("_seen_key").isNotNull(),
+                    F.lit(contract.duplicate_reason),
+                ).otherwise(F.col("reason")),
+            )
+            .drop("_seen_key")
+        )
     rank = F.row_number().over(
         Window.partitionBy(_silver(contract.key)).orderBy(
             F.col("reason").isNotNull(),  # valid rows first

@@ -1,24 +1,43 @@
-"""The four jobs. Each reads its inputs, applies the pure transforms and writes its outputs, logging
-row counts and durations per stage."""
+"""The jobs. Each reads its inputs, applies the pure transforms and writes its outputs, logging row
+counts and durations per stage. Every job that writes silver or gold stages all its writes and
+publishes them together at the end (lake.staged_writes), so a failed job changes no table."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from bdp_etl import quality as checks
-from bdp_etl.bronze_to_silver import accepted, label, rejected
+from bdp_etl.bronze_to_silver import WHITESPACE, accepted, label, rejected
 from bdp_etl.generate import events_with_defects, users_with_defects
-from bdp_etl.lake import read_partition, write_partition
+from bdp_etl.lake import (
+    Lake,
+    StagedWrites,
+    read_bronze,
+    read_partition,
+    staged_writes,
+    table_exists,
+    write_bronze,
+)
 from bdp_etl.logs import log, stage
-from bdp_etl.rules import CONTRACTS
-from bdp_etl.silver_to_gold import daily_active_users, daily_event_metrics, user_segments
+from bdp_etl.rules import CONTRACTS, DEFAULT_LOOKBACK_DAYS
+from bdp_etl.schema import datasets, partition_key
+from bdp_etl.session import CATALOG
+from bdp_etl.silver_to_gold import gold_outputs
+
+SNAPSHOT_RETENTION = timedelta(days=7)
+"""Time travel window: snapshots younger than this are kept by `maintenance`."""
+SNAPSHOTS_KEPT = 5
+"""Snapshots kept per table whatever their age, so a quiet table can still be rolled back."""
+ORPHAN_FILE_AGE = timedelta(days=3)
+"""Files no snapshot references are removed once this old; younger ones may belong to a running
+job's uncommitted write."""
 
 
-def generate(spark: SparkSession, lake: str, dt: date, rows: int, seed: int) -> None:
+def generate(spark: SparkSession, lake: Lake, dt: date, rows: int, seed: int) -> None:
     """Bronze users and events for dt: `rows` of each, plus the injected duplicates."""
     frames = {
         "users": users_with_defects(spark, rows, seed, dt),
@@ -26,50 +45,69 @@ def generate(spark: SparkSession, lake: str, dt: date, rows: int, seed: int) -> 
     }
     for name, frame in frames.items():
         with stage("generate", dataset=f"bronze.{name}", dt=dt) as counts:
-            counts.update(write_partition(frame.drop("defect"), lake, "bronze", name, dt))
+            counts.update(write_bronze(frame.drop("defect"), lake, name, dt))
 
 
-def bronze_to_silver(spark: SparkSession, lake: str, dt: date) -> None:
-    for name, contract in CONTRACTS.items():
-        with stage("bronze_to_silver", dataset=name, dt=dt) as counts:
-            bronze_rows = Observation()
-            bronze = read_partition(spark, lake, "bronze", name, dt).observe(
-                bronze_rows, F.count(F.lit(1)).alias("rows")
-            )
-            # Silver and quarantine are two filters of one labelled frame: caching it reads and
-            # sorts bronze once instead of once per output.
-            labelled = label(bronze, name, dt).persist(StorageLevel.MEMORY_AND_DISK)
-            silver = write_partition(accepted(labelled, name), lake, "silver", name, dt)
-            reasons = {
-                reason: F.count_if(F.col("reason") == reason) for reason in contract.reasons(dt)
-            }
-            quarantine = write_partition(
-                rejected(labelled, name), lake, "silver", f"{name}_quarantine", dt, reasons
-            )
-            labelled.unpersist()
-            quarantine_rows = quarantine.pop("rows")
-            counts.update(
-                bronze_rows=bronze_rows.get["rows"],
-                silver_rows=silver["rows"],
-                quarantine_rows=quarantine_rows,
-                quarantine_reasons={reason: rows for reason, rows in quarantine.items() if rows},
-            )
+def earlier_keys(
+    spark: SparkSession, lake: Lake, name: str, dt: date, lookback_days: int
+) -> DataFrame | None:
+    """The keys in silver on the `lookback_days` dates before dt, or None when there are none."""
+    if lookback_days == 0 or not table_exists(spark, lake, "silver", name):
+        return None
+    table = lake.table("silver", name)
+    first, last = (dt - timedelta(days=lookback_days)).isoformat(), dt.isoformat()
+    window = (F.col(partition_key()) >= first) & (F.col(partition_key()) < last)
+    # Partition metadata answers without reading data, and spares a join on a first date.
+    partitions = spark.table(f"{table}.partitions").select(f"partition.{partition_key()}")
+    if partitions.where(window).isEmpty():
+        return None
+    return spark.table(table).where(window).select(CONTRACTS[name].key)
 
 
-def silver_to_gold(spark: SparkSession, lake: str, dt: date) -> None:
-    users = read_partition(spark, lake, "silver", "users", dt)
-    events = read_partition(spark, lake, "silver", "events", dt)
-    outputs = {
-        "daily_event_metrics": daily_event_metrics(events),
-        "daily_active_users": daily_active_users(events),
-        "user_segments": user_segments(users, events),
-    }
-    for name, frame in outputs.items():
+def bronze_to_silver(
+    spark: SparkSession, lake: Lake, dt: date, lookback_days: int = DEFAULT_LOOKBACK_DAYS
+) -> None:
+    with staged_writes(spark, lake, f"bronze_to_silver_{dt}") as writes:
+        for name, contract in CONTRACTS.items():
+            with stage("bronze_to_silver", dataset=name, dt=dt) as counts:
+                bronze = read_bronze(spark, lake, name, dt)
+                seen = (
+                    earlier_keys(spark, lake, name, dt, lookback_days)
+                    if contract.unique_across_dates
+                    else None
+                )
+                # Silver and quarantine are two filters of one labelled frame: caching it reads
+                # and sorts bronze once; counting its reasons fills the cache.
+                labelled = label(bronze, name, dt, seen).persist(StorageLevel.MEMORY_AND_DISK)
+                reasons = dict(labelled.groupBy("reason").count().collect())
+                writes.merge(accepted(labelled, name), "silver", name, dt, contract.key)
+                writes.replace_partition(
+                    rejected(labelled, name), "silver", f"{name}_quarantine", dt
+                )
+                labelled.unpersist()
+                silver_rows = reasons.pop(None, 0)
+                counts.update(
+                    bronze_rows=silver_rows + sum(reasons.values()),
+                    silver_rows=silver_rows,
+                    quarantine_rows=sum(reasons.values()),
+                    quarantine_reasons=dict(sorted(reasons.items())),
+                )
+
+
+def _write_gold(writes: StagedWrites, dt: date) -> None:
+    users = writes.read("silver", "users", dt)
+    events = writes.read("silver", "events", dt)
+    for name, frame in gold_outputs(users, events).items():
         with stage("silver_to_gold", dataset=f"gold.{name}", dt=dt) as counts:
-            counts.update(write_partition(frame, lake, "gold", name, dt))
+            counts.update(rows=writes.replace_partition(frame, "gold", name, dt))
 
 
-def quality(spark: SparkSession, lake: str, dt: date) -> bool:
+def silver_to_gold(spark: SparkSession, lake: Lake, dt: date) -> None:
+    with staged_writes(spark, lake, f"silver_to_gold_{dt}") as writes:
+        _write_gold(writes, dt)
+
+
+def quality(spark: SparkSession, lake: Lake, dt: date) -> bool:
     """Run every check, record the results in gold quality_results, and tell whether none blocks."""
 
     def read(zone: str, name: str) -> DataFrame:
@@ -95,18 +133,101 @@ def quality(spark: SparkSession, lake: str, dt: date) -> bool:
             )
             results += checks.silver_checks(name, silver[name], dt)
         results += checks.freshness_checks(silver["events"], dt)
-        event_metrics = read("gold", "daily_event_metrics").agg(
-            F.sum("events").alias("events"), F.sum("revenue").alias("revenue")
-        )
-        segments = read("gold", "user_segments").agg(F.sum("users").alias("users"))
-        results += checks.gold_checks(
-            silver["events"],
-            silver["users"]["rows"],
-            event_metrics.first().asDict(),
-            segments.first().asDict(),
-        )
-        write_partition(checks.results_frame(spark, results), lake, "gold", "quality_results", dt)
+        for name, expected in gold_outputs(
+            read("silver", "users"), read("silver", "events")
+        ).items():
+            measured = checks.measure_gold(expected.cache(), read("gold", name), name)
+            expected.unpersist()
+            results.append(checks.gold_check(name, *measured))
+        with staged_writes(spark, lake, f"quality_{dt}") as writes:
+            writes.replace_partition(
+                checks.results_frame(spark, results), "gold", "quality_results", dt
+            )
         counts.update(checks=len(results), failed=sum(not result.passed for result in results))
     for result in results:
         log("quality_check", **result.as_record())
     return not any(result.blocks for result in results)
+
+
+def iceberg_tables(spark: SparkSession, lake: Lake) -> list[tuple[str, str]]:
+    """The (zone, name) of every declared silver and gold table that exists."""
+    return [
+        (d.zone, d.name)
+        for d in datasets()
+        if d.zone != "bronze" and table_exists(spark, lake, d.zone, d.name)
+    ]
+
+
+def maintenance(
+    spark: SparkSession,
+    lake: Lake,
+    now: datetime | None = None,
+    snapshot_retention: timedelta = SNAPSHOT_RETENTION,
+    orphan_file_age: timedelta = ORPHAN_FILE_AGE,
+) -> None:
+    """Compact small files to the target size, expire snapshots older than the time travel window
+    (keeping SNAPSHOTS_KEPT), and remove files no snapshot references, on every table."""
+    now = now or datetime.now(UTC)
+
+    def timestamp(moment: datetime) -> str:
+        return f"TIMESTAMP '{moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')}'"
+
+    for zone, name in iceberg_tables(spark, lake):
+        table = f"{lake.namespace(zone)}.{name}"
+        with stage("maintenance", table=table) as counts:
+            compacted = spark.sql(
+                f"CALL {CATALOG}.system.rewrite_data_files(table => '{table}')"
+            ).first()
+            expired = spark.sql(
+                f"CALL {CATALOG}.system.expire_snapshots(table => '{table}', "
+                f"older_than => {timestamp(now - snapshot_retention)}, "
+                f"retain_last => {SNAPSHOTS_KEPT})"
+            ).first()
+            orphans = spark.sql(
+                f"CALL {CATALOG}.system.remove_orphan_files(table => '{table}', "
+                f"older_than => {timestamp(now - orphan_file_age)})"
+            ).collect()
+            counts.update(
+                files_rewritten=compacted.rewritten_data_files_count,
+                files_added=compacted.added_data_files_count,
+                data_files_expired=expired.deleted_data_files_count,
+                orphan_files_removed=len(orphans),
+            )
+
+
+def _sql_string(value: str) -> str:
+    """A Spark SQL string literal, every character escaped, so any user id is safe to quote."""
+    return "'" + "".join(f"\\u{ord(char):04x}" for char in value) + "'"
+
+
+def forget_user(spark: SparkSession, lake: Lake, user_id: str) -> list[date]:
+    """Delete a user's rows from silver users, events and both quarantines, then recompute the gold
+    of every date that counted them; returns those dates. Bronze is raw landing data kept only for
+    its retention period: it is not rewritten here."""
+    user = _sql_string(user_id)
+    # Quarantined rows are as landed: match the id as bronze_to_silver would have conformed it.
+    landed = f"btrim(user_id, {_sql_string(WHITESPACE)})"
+    conditions = {
+        "users": f"user_id = {user}",
+        "events": f"user_id = {user}",
+        "users_quarantine": f"{landed} = {user}",
+        "events_quarantine": f"{landed} = {user}",
+    }
+    with stage("forget_user", user_id=user_id) as counts:
+        dates: set[str] = set()
+        for name in ("users", "events"):
+            if table_exists(spark, lake, "silver", name):
+                table = lake.table("silver", name)
+                found = spark.sql(
+                    f"SELECT DISTINCT `{partition_key()}` FROM {table} WHERE {conditions[name]}"
+                ).collect()
+                dates |= {row[0] for row in found}
+        gold_dates = sorted(date.fromisoformat(day) for day in dates)
+        with staged_writes(spark, lake, "forget_user") as writes:
+            for name, condition in conditions.items():
+                if table_exists(spark, lake, "silver", name):
+                    writes.delete("silver", name, condition)
+            for day in gold_dates:
+                _write_gold(writes, day)
+        counts.update(gold_dates_recomputed=[day.isoformat() for day in gold_dates])
+    return gold_dates

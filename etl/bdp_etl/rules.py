@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from pyspark.sql import Column
@@ -23,7 +23,12 @@ LATE_EVENT_DAYS = 2
 """Events landed on dt whose event_time is more than this many days before dt are `late_event`."""
 ARRIVAL_SLACK = timedelta(minutes=15)
 """Firehose dates a file by its oldest record's arrival and buffers up to 15 minutes, so events of
-the first minutes after midnight can land in the previous day's partition: not `future_event`."""
+the first minutes after midnight can land in the previous day's partition: not `future_event`.
+The bound is inclusive: an event exactly 15 minutes past midnight is accepted."""
+DEFAULT_LOOKBACK_DAYS = LATE_EVENT_DAYS + 1
+"""Earlier silver dates searched for an event_id before accepting it. An accepted event is at most
+LATE_EVENT_DAYS old, and the arrival slack can put its first delivery one processing date earlier
+still, so LATE_EVENT_DAYS + 1 dates hold every earlier delivery an accepted event can have."""
 
 ColumnOf = Callable[[str], Column]
 """Resolves a silver column name to a Column: `F.col` on silver, a conversion on bronze."""
@@ -47,6 +52,9 @@ class SilverContract:
     """Columns that must not be null or blank, each checked by a `missing_<column>` rule."""
     latest_first: tuple[str, ...]
     """Columns that pick the row to keep among duplicates, highest first."""
+    unique_across_dates: bool
+    """Whether a key already in an earlier date's silver makes the row a duplicate (events, which
+    can be delivered again on a later day), or each date is a snapshot of its own (users)."""
     value_rules: Callable[[date], tuple[Rule, ...]]
     """The rules on values for processing date dt."""
 
@@ -79,8 +87,12 @@ def user_value_rules(dt: date) -> tuple[Rule, ...]:
     )
 
 
-def _end_of(dt: date) -> datetime:
-    return datetime.combine(dt + timedelta(days=1), time())
+def latest_event_time(dt: date) -> datetime:
+    """The newest event_time accepted on dt: the end of dt (UTC) plus the arrival slack.
+
+    Time-zone aware, so Spark reads it as UTC whatever the driver's OS time zone is.
+    """
+    return datetime.combine(dt + timedelta(days=1), time(), tzinfo=UTC) + ARRIVAL_SLACK
 
 
 def _event_date(c: ColumnOf) -> Column:
@@ -92,7 +104,7 @@ def event_value_rules(dt: date) -> tuple[Rule, ...]:
         Rule("invalid_event_type", lambda c: c("event_type").isin(*EVENT_TYPES)),
         Rule("invalid_event_time", lambda c: c("event_time").isNotNull()),
         Rule("late_event", lambda c: _event_date(c) >= F.lit(dt - timedelta(days=LATE_EVENT_DAYS))),
-        Rule("future_event", lambda c: c("event_time") < F.lit(_end_of(dt) + ARRIVAL_SLACK)),
+        Rule("future_event", lambda c: c("event_time") <= F.lit(latest_event_time(dt))),
         Rule("invalid_amount", in_range("amount", AMOUNT_RANGE)),
         Rule("invalid_country", lambda c: c("country").rlike(COUNTRY_CODE)),
     )
@@ -100,12 +112,17 @@ def event_value_rules(dt: date) -> tuple[Rule, ...]:
 
 CONTRACTS = {
     "users": SilverContract(
-        key="user_id", required=("user_id",), latest_first=(), value_rules=user_value_rules
+        key="user_id",
+        required=("user_id",),
+        latest_first=(),
+        unique_across_dates=False,
+        value_rules=user_value_rules,
     ),
     "events": SilverContract(
         key="event_id",
         required=("event_id", "user_id"),
         latest_first=("event_time",),
+        unique_across_dates=True,
         value_rules=event_value_rules,
     ),
 }

@@ -13,7 +13,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from bdp_etl.schema import spark_schema
-from bdp_etl.session import JOB_CONF
+from bdp_etl.session import JOB_CONF, catalog_conf
 
 # pyspark.testing imports pyspark.pandas, which asks for this before any Spark context starts.
 os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
@@ -40,14 +40,24 @@ VALID_EVENT = {
 }
 
 
+def iceberg_jar() -> str:
+    """The Iceberg runtime jar that `make etl-test` fetches and pins (etl/etl.mk), as spark-submit
+    gets it in `make pipeline`."""
+    jar = os.environ.get("ICEBERG_JAR", "")
+    if not Path(jar).is_file():
+        pytest.exit(f"ICEBERG_JAR={jar!r} is not a file: run the tests with `make etl-test`", 2)
+    return jar
+
+
 @pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
+def spark(tmp_path_factory) -> Iterator[SparkSession]:
     # Python datetimes in test data and results are naive; make them mean UTC, as Spark does here.
     os.environ["TZ"] = "UTC"
     time.tzset()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master("local[2]")
+        .config("spark.jars", iceberg_jar())
         .appName("bdp-etl-tests")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
@@ -58,7 +68,9 @@ def spark() -> Iterator[SparkSession]:
             f"-Dlog4j2.configurationFile={ETL / 'conf' / 'log4j2.properties'}",
         )
     )
-    for key, value in JOB_CONF.items():
+    # Jobs point the catalog at their own lake (session.use_lake); this is only a starting point.
+    start = {**JOB_CONF, **catalog_conf(str(tmp_path_factory.mktemp("start-lake")))}
+    for key, value in start.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     yield session

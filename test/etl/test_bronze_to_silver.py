@@ -1,10 +1,14 @@
-from datetime import datetime
+import os
+import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from pyspark.sql import Row
 from pyspark.testing.utils import assertDataFrameEqual
 
 from bdp_etl.bronze_to_silver import accepted, label, rejected
+from bdp_etl.rules import latest_event_time
 from bdp_etl.schema import spark_schema
 
 
@@ -76,8 +80,9 @@ def test_rejected_events_are_quarantined_with_the_first_rule_they_break(bronze_e
         "no_time": {"event_time": None},
         "late": {"event_time": "2026-01-12T23:59:59Z"},
         "late_but_accepted": {"event_time": "2026-01-13T00:00:00Z"},
-        "future": {"event_time": "2026-01-16T00:15:00Z"},
+        "future": {"event_time": "2026-01-16T00:15:00.000001Z"},
         "landed_just_after_midnight": {"event_time": "2026-01-16T00:14:59Z"},
+        "exactly_at_the_slack": {"event_time": "2026-01-16T00:15:00Z"},
         "bad_amount": {"amount": "abc"},
         "negative_amount": {"amount": "-0.01"},
         "huge_amount": {"amount": "100000.01"},
@@ -100,6 +105,7 @@ def test_rejected_events_are_quarantined_with_the_first_rule_they_break(bronze_e
         ("late_but_accepted", None),
         ("future", "future_event"),
         ("landed_just_after_midnight", None),
+        ("exactly_at_the_slack", None),
         ("bad_amount", "invalid_amount"),
         ("negative_amount", "invalid_amount"),
         ("huge_amount", "invalid_amount"),
@@ -208,3 +214,74 @@ def test_duplicate_users_keep_one_row(bronze_users, dt):
 
     assert accepted(labelled, "users").count() == 2
     assert [row.reason for row in rejected(labelled, "users").collect()] == ["duplicate_user_id"]
+
+
+def test_the_future_cutoff_is_utc_whatever_the_drivers_time_zone(bronze_events, dt):
+    cutoff = latest_event_time(dt).astimezone(UTC)
+    just_after = (cutoff + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    at_cutoff = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+    bronze = bronze_events(
+        {"event_id": "at", "event_time": at_cutoff}, {"event_id": "after", "event_time": just_after}
+    )
+    try:
+        # A naive cutoff would be read as Stockholm time, an hour before the UTC one.
+        os.environ["TZ"] = "Europe/Stockholm"
+        time.tzset()
+        labelled = label(bronze, "events", dt)
+        found = reasons(labelled, "event_id")
+    finally:
+        os.environ["TZ"] = "UTC"
+        time.tzset()
+    assert found == {("at", None), ("after", "future_event")}
+
+
+@pytest.mark.parametrize(
+    ("field", "landed"),
+    [
+        ("age", "30.7"),
+        ("age", "30.0"),
+        ("age", "3e1"),
+        ("salary", "10.005"),
+        ("salary", "1e3"),
+        ("salary", "12345678901.00"),
+    ],
+)
+def test_user_values_that_a_cast_would_truncate_or_round_are_rejected(
+    bronze_users, dt, field, landed
+):
+    labelled = label(bronze_users({field: landed}), "users", dt)
+    assert [row.reason for row in labelled.collect()] == [f"invalid_{field}"]
+
+
+@pytest.mark.parametrize("landed", ["10.005", "0.001", "1e2", "12.", ".5"])
+def test_amounts_with_more_than_cents_or_odd_forms_are_rejected(bronze_events, dt, landed):
+    labelled = label(bronze_events({"amount": landed}), "events", dt)
+    assert [row.reason for row in labelled.collect()] == ["invalid_amount"]
+
+
+def test_every_kind_of_whitespace_is_trimmed(bronze_users, dt):
+    bronze = bronze_users(
+        {
+            "user_id": "\tu1\n",
+            "age": "\u00a030\r",
+            "country": "\u2003se\u3000",
+            "salary": "\f12.50\v",
+        }
+    )
+    silver = accepted(label(bronze, "users", dt), "users")
+    assert [(r.user_id, r.age, r.country, r.salary) for r in silver.collect()] == [
+        ("u1", 30, "SE", Decimal("12.50"))
+    ]
+
+
+def test_an_event_already_in_earlier_silver_is_a_duplicate(bronze_events, spark, dt):
+    bronze = bronze_events(
+        {"event_id": "seen"}, {"event_id": "new"}, {"event_id": "bad", "amount": "x"}
+    )
+    seen = spark.createDataFrame([("seen",), ("bad",)], "event_id string")
+    labelled = label(bronze, "events", dt, seen)
+    assert reasons(labelled, "event_id") == {
+        ("seen", "duplicate_event_id"),
+        ("new", None),
+        ("bad", "invalid_amount"),
+    }
