@@ -1,7 +1,7 @@
 /**
  * `make cost`: the monthly fixed cost of every synthesized environment and the cost of one
  * pipeline run, against the original platform's design.
- * Usage: tsx scripts/cost.ts [cdk.out] [--hours 1] [--runs-per-month 30]
+ * Usage: tsx scripts/cost.ts [cdk.out] [--hours 1] [--runs-per-month 30] [--check-arguments]
  */
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../lib/config';
@@ -15,10 +15,10 @@ import { stageId } from '../lib/platform-stage';
 class CostUsageError extends Error {}
 
 /** `--hours` and `--runs-per-month` from the command line (make passes HOURS and RUNS). */
-export function parseCostArgs(argv: string[]): { runHours: number; runsPerMonth: number; outdir: string } {
+export function parseCostArgs(argv: string[]): { runHours: number; runsPerMonth: number; outdir: string; checkOnly: boolean } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { hours: { type: 'string', default: '1' }, 'runs-per-month': { type: 'string', default: '30' } }, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { hours: { type: 'string', default: '1' }, 'runs-per-month': { type: 'string', default: '30' }, 'check-arguments': { type: 'boolean', default: false } }, allowPositionals: true });
   } catch (error) {
     throw new CostUsageError((error as Error).message);
   }
@@ -29,11 +29,13 @@ export function parseCostArgs(argv: string[]): { runHours: number; runsPerMonth:
   const runs = Number(values['runs-per-month']);
   if (!/^\d+$/.test(values['runs-per-month']) || runs < 1) throw new CostUsageError(`RUNS (--runs-per-month) must be a whole number of runs a month, at least 1; got '${values['runs-per-month']}'`);
   if (positionals.length > 1) throw new CostUsageError(`one cdk.out folder at most; got ${positionals.join(' ')}`);
-  return { runHours: hours, runsPerMonth: runs, outdir: positionals[0] ?? 'cdk.out' };
+  return { runHours: hours, runsPerMonth: runs, outdir: positionals[0] ?? 'cdk.out', checkOnly: values['check-arguments'] };
 }
 
 function main(argv: string[]): void {
-  const { runHours, runsPerMonth, outdir } = parseCostArgs(argv);
+  const { runHours, runsPerMonth, outdir, checkOnly } = parseCostArgs(argv);
+  // make checks the arguments before it spends minutes synthesizing.
+  if (checkOnly) return;
   const stages = stacksByStage(readSynthesizedStacks(outdir));
   const estimates: CostEstimate[] = [];
   for (const config of loadEnvironments()) {
