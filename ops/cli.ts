@@ -5,6 +5,7 @@ import { clusters } from './commands/clusters';
 import { reap } from './commands/reap';
 import { DEFAULT_DAG, status } from './commands/status';
 import { trigger } from './commands/trigger';
+import { views } from './commands/views';
 import { vpnConfig } from './commands/vpn-config';
 import { vpnRevoke } from './commands/vpn-revoke';
 import type { OpsClients, OpsContext } from './context';
@@ -78,6 +79,24 @@ const COMMANDS: Record<string, Command> = {
       const bad = positionals.find((id) => !/^j-[A-Z0-9]+$/.test(id));
       if (bad) throw usageError(`'${bad}' is not an EMR cluster id (j-...)`);
       return reap(ctx, { olderThanMs: parseDuration(values['older-than'] as string, '--older-than'), dryRun: values['dry-run'] === true, clusterIds: positionals });
+    },
+  },
+  views: {
+    usage: 'views user <userId> | views minutes <eventType> --from <minute> --to <minute> [--limit <n>] [--next-token <token>] [--all] | views health  (--env <env>)',
+    summary: 'read the real-time views through the views API, signed with your credentials (minutes are UTC, yyyy-MM-ddTHH:mm)',
+    options: { from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, 'next-token': { type: 'string' }, all: { type: 'boolean', default: false } },
+    run: (ctx, values, positionals) => {
+      const [what, subject, ...extra] = positionals;
+      if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
+      if (what === 'health' && subject === undefined) return views(ctx, { kind: 'health' });
+      if (what === 'user' && subject !== undefined) return views(ctx, { kind: 'user', userId: subject });
+      if (what === 'minutes' && subject !== undefined) {
+        if (values.from === undefined || values.to === undefined) throw usageError('views minutes needs --from and --to, UTC minutes such as 2026-11-22T10:00');
+        const limit = values.limit === undefined ? undefined : Number(values.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError(`--limit must be a positive whole number; got '${values.limit}'`);
+        return views(ctx, { kind: 'minutes', eventType: subject, from: values.from as string, to: values.to as string, limit, nextToken: values['next-token'] as string | undefined, all: values.all === true });
+      }
+      throw usageError('views takes `user <userId>`, `minutes <eventType> --from .. --to ..` or `health`');
     },
   },
   'vpn-config': {

@@ -8,13 +8,14 @@ import { ExitCode, OpsError } from './errors';
  * are those of lib/platform-stage.ts (a test keeps them equal), and CDK names a Stage's stack
  * `<Stage>-<id>`, e.g. `Dev-Orchestration`.
  */
-export const PLATFORM_STACKS = { network: 'Network', orchestration: 'Orchestration' } as const;
+export const PLATFORM_STACKS = { network: 'Network', orchestration: 'Orchestration', fastLayer: 'FastLayer' } as const;
 export type PlatformStackId = (typeof PLATFORM_STACKS)[keyof typeof PLATFORM_STACKS];
 
 /** The outputs the ops CLI reads, by stack (lib/stacks/*.ts declare them). */
 export const STACK_OUTPUTS = {
   mwaaEnvironmentName: { stack: PLATFORM_STACKS.orchestration, output: 'MwaaEnvironmentName' },
   clientVpnEndpointId: { stack: PLATFORM_STACKS.network, output: 'ClientVpnEndpointId' },
+  viewsApiUrl: { stack: PLATFORM_STACKS.fastLayer, output: 'ViewsApiUrl' },
 } as const;
 export type StackOutput = keyof typeof STACK_OUTPUTS;
 
