@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, IAspect, Stack, StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnResource, DefaultStackSynthesizer, IAspect, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 
@@ -12,8 +12,8 @@ export interface PlatformStackProps extends StackProps {
 }
 
 /**
- * A stack pinned to one environment's account, region and availability zones. The explicit AZs
- * replace CDK's context lookup, so synthesis never calls AWS.
+ * A stack pinned to one environment's account, region, availability zones and CDK bootstrap
+ * qualifier. The explicit AZs replace CDK's context lookup, so synthesis never calls AWS.
  */
 export class PlatformStack extends Stack {
   readonly config: EnvironmentConfig;
@@ -23,6 +23,8 @@ export class PlatformStack extends Stack {
       ...props,
       env: { account: props.config.account, region: props.region ?? props.config.region },
       terminationProtection: props.config.production,
+      // Each environment deploys through its own bootstrap roles, even when it shares an account.
+      synthesizer: new DefaultStackSynthesizer({ qualifier: props.config.delivery.bootstrapQualifier }),
     });
     this.config = props.config;
     Aspects.of(this).add(new DropRedundantProviderDependsOn());

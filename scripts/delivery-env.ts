@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/delivery-env.ts --env dev --get deploy-role-arn
  *   npx tsx scripts/delivery-env.ts --env dev >> "$GITHUB_OUTPUT"     # every fact as key=value
+ *   npx tsx scripts/delivery-env.ts --list all >> "$GITHUB_OUTPUT"    # environments=["dev",...], the workflows' matrix
  */
 import { parseArgs } from 'node:util';
 import { EnvironmentConfig, loadEnvironments } from '../lib/config';
@@ -27,9 +28,23 @@ export function deliveryFacts(config: EnvironmentConfig): Record<string, string>
   };
 }
 
+/**
+ * The environments a deploy or sync run covers, in the order of lib/config/environments.ts (the
+ * order the workflows go through them): all of them, or the one named.
+ */
+export function selectEnvironments(names: readonly string[], selection: string): string[] {
+  if (selection === 'all') return [...names];
+  if (names.includes(selection)) return [selection];
+  throw new Error(`--list must be 'all' or an environment of lib/config/environments.ts (${names.join(', ')}), not '${selection}'`);
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, get: { type: 'string' } } });
+  const { values } = parseArgs({ options: { env: { type: 'string' }, get: { type: 'string' }, list: { type: 'string' } } });
   const environments = loadEnvironments();
+  if (values.list !== undefined) {
+    console.log(`environments=${JSON.stringify(selectEnvironments(environments.map((e) => e.name), values.list))}`);
+    return;
+  }
   const config = environments.find((e) => e.name === values.env);
   if (!config) {
     throw new Error(`--env must name an environment of lib/config/environments.ts (${environments.map((e) => e.name).join(', ')}), not '${values.env ?? ''}'`);
@@ -48,6 +63,7 @@ if (require.main === module) {
   try {
     main();
   } catch (error) {
+    // Usage and configuration errors are messages for a person: no stack trace.
     console.error(`delivery-env: ${(error as Error).message}`);
     process.exit(2);
   }

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { exitOnConfigError } from '../lib/config';
 import { platformArchitectureDot } from '../ops/diagram';
 
 async function main(): Promise<void> {
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   console.log(`Wrote docs/architecture.dot, .svg and .png (${png.length} bytes).`);
 }
 
-main().catch((error: unknown) => {
+// A bad configuration prints its problems alone; anything else keeps its stack trace for debugging.
+exitOnConfigError(main).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -22,10 +22,13 @@ const common = {
   mwaa: { airflowVersion: '3.3.1', environmentClass: 'mw1.small', minWorkers: 1, maxWorkers: 2, schedulers: 2 },
   emr: {
     releaseLabel: 'emr-7.14.0',
-    primaryInstanceTypes: ['m6g.xlarge', 'm5.xlarge'],
-    coreInstanceTypes: ['m6g.xlarge', 'm5.xlarge'],
+    // One architecture per cluster (EMR's default AMI is per architecture): Graviton, the cheaper
+    // one. Every type must be in lib/config/instance-types.ts for the region. Several task types
+    // give spot's price-capacity-optimized allocation a choice.
+    primaryInstanceTypes: ['m6g.xlarge', 'm7g.xlarge'],
+    coreInstanceTypes: ['m6g.xlarge', 'm7g.xlarge'],
     coreOnDemandUnits: 2,
-    taskInstanceTypes: ['m6g.xlarge', 'm6i.xlarge', 'm5.xlarge', 'm5a.xlarge', 'r6g.xlarge', 'r5.xlarge'],
+    taskInstanceTypes: ['m6g.xlarge', 'm7g.xlarge', 'm6gd.xlarge', 'r6g.xlarge', 'r6gd.xlarge', 'r7g.xlarge'],
     taskSpotUnits: 4,
     spotEverywhere: false,
     idleTimeoutMinutes: 60,

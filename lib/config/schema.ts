@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES } from '../../constructs/airflow-environment/airflow-environment-props';
+import { CDK_BOOTSTRAP_QUALIFIER } from '../../constructs/github-oidc';
 import { INTERFACE_ENDPOINT_SERVICES, type InterfaceEndpointService } from '../../constructs/network/platform-network-props';
 
 /**
@@ -120,6 +121,15 @@ const delivery = z.strictObject({
    * e.g. when two environments share an account); otherwise the Delivery stack creates it.
    */
   existingOidcProviderArn: z.string().optional(),
+  /**
+   * Qualifier of the CDK bootstrap stack this environment deploys through (`cdk bootstrap
+   * --qualifier`). Environments sharing an account and region need different ones, or each could
+   * deploy the other's stacks through the same roles.
+   */
+  bootstrapQualifier: z
+    .string()
+    .regex(/^[a-z0-9]{1,10}$/, "1 to 10 lower-case letters and digits, as 'cdk bootstrap --qualifier' accepts")
+    .default(CDK_BOOTSTRAP_QUALIFIER),
 });
 
 export const environmentSchema = z.strictObject({

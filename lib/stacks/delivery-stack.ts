@@ -29,7 +29,7 @@ export class DeliveryStack extends PlatformStack {
       job: GitHubJobClaim.pullRequest(),
       description: `cdk diff of ${config.name} from pull requests (template diff through the CDK lookup role only)`,
     });
-    grantAssumeCdkBootstrapRoles(diff, ['lookup']);
+    grantAssumeCdkBootstrapRoles(diff, ['lookup'], config.delivery.bootstrapQualifier);
 
     // Deploy jobs in the GitHub environment (reviewers gate staging and prod). First deployments
     // of MWAA take longer than an hour, and the CLI renews its bootstrap sessions from this one.
@@ -39,7 +39,7 @@ export class DeliveryStack extends PlatformStack {
       description: `cdk deploy of ${config.name} through the CDK bootstrap roles`,
       maxSessionDuration: Duration.hours(2),
     });
-    grantAssumeCdkBootstrapRoles(deploy, CDK_BOOTSTRAP_ROLES);
+    grantAssumeCdkBootstrapRoles(deploy, CDK_BOOTSTRAP_ROLES, config.delivery.bootstrapQualifier);
 
     const sync = this.github.addRole('SyncRole', {
       roleName: syncRoleName(config),

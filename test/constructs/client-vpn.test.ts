@@ -1,11 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { Ipv4Cidr, parseIpv4Cidr, vpcResolverAddress } from '../../lib/config';
 import { environment, synthPlatform, templateOf } from '../harness/platform';
 
 const platform = synthPlatform();
 
-describe.each(['dev', 'staging', 'prod'])('%s Client VPN', (env) => {
+describe.each([...platform.stages.keys()])('%s Client VPN', (env) => {
   const config = platform.stages.get(env)!.config;
   const template = templateOf(platform.stages.get(env)!.network);
+  // The Amazon-provided resolver of this environment's VPC (its base address plus two).
+  const resolver = vpcResolverAddress(parseIpv4Cidr(config.network.vpcCidr) as Ipv4Cidr);
 
   test('mutual-TLS authentication with the configured server certificate and client root CA', () => {
     template.hasResourceProperties('AWS::EC2::ClientVpnEndpoint', {
@@ -15,7 +18,7 @@ describe.each(['dev', 'staging', 'prod'])('%s Client VPN', (env) => {
   });
 
   test('split tunnel, the client CIDR, and the VPC resolver as DNS so private names resolve', () => {
-    template.hasResourceProperties('AWS::EC2::ClientVpnEndpoint', { SplitTunnel: true, ClientCidrBlock: config.vpn.clientCidr, DnsServers: ['10.100.0.2'] });
+    template.hasResourceProperties('AWS::EC2::ClientVpnEndpoint', { SplitTunnel: true, ClientCidrBlock: config.vpn.clientCidr, DnsServers: [resolver] });
   });
 
   test('session timeout and login banner from config', () => {
@@ -52,8 +55,8 @@ describe.each(['dev', 'staging', 'prod'])('%s Client VPN', (env) => {
       SecurityGroupIngress: Match.absent(),
       SecurityGroupEgress: [
         Match.objectLike({ CidrIp: config.network.vpcCidr, IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
-        Match.objectLike({ CidrIp: '10.100.0.2/32', IpProtocol: 'udp', FromPort: 53, ToPort: 53 }),
-        Match.objectLike({ CidrIp: '10.100.0.2/32', IpProtocol: 'tcp', FromPort: 53, ToPort: 53 }),
+        Match.objectLike({ CidrIp: `${resolver}/32`, IpProtocol: 'udp', FromPort: 53, ToPort: 53 }),
+        Match.objectLike({ CidrIp: `${resolver}/32`, IpProtocol: 'tcp', FromPort: 53, ToPort: 53 }),
       ],
     });
   });

@@ -30,7 +30,7 @@ const logicalId = (template: Template, type: string) => {
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const statementsOf = (template: Template, rolePrefix: string): Json[] => policyStatements(template, `^${rolePrefix}`);
 
-describe.each(['dev', 'staging', 'prod'])('%s fast layer', (env) => {
+describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
   const stack = platform.stages.get(env)!.fastLayer;
   const { config } = platform.stages.get(env)!;
   const template = templateOf(stack);

@@ -14,7 +14,7 @@ const bucketNamed = (template: Template, name: string): { logicalId: string; Pro
   return { logicalId: bucket[0], Properties: bucket[1].Properties };
 };
 
-describe.each(['dev', 'staging', 'prod'])('%s lake storage', (env) => {
+describe.each([...platform.stages.keys()])('%s lake storage', (env) => {
   const config = platform.stages.get(env)!.config;
   const template = lake(env);
   const names = new ResourceNames(config);

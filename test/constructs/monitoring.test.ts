@@ -3,7 +3,7 @@ import { synthPlatform, templateOf } from '../harness/platform';
 
 const platform = synthPlatform();
 
-describe.each(['dev', 'staging', 'prod'])('%s monitoring', (env) => {
+describe.each([...platform.stages.keys()])('%s monitoring', (env) => {
   const stage = platform.stages.get(env)!;
   const { config } = stage;
   const template = templateOf(stage.monitoring);

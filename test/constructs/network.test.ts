@@ -4,7 +4,7 @@ import { environment, synthPlatform, templateOf } from '../harness/platform';
 const platform = synthPlatform();
 const network = (env: string) => templateOf(platform.stages.get(env)!.network);
 
-describe.each(['dev', 'staging', 'prod'])('%s network', (env) => {
+describe.each([...platform.stages.keys()])('%s network', (env) => {
   const config = platform.stages.get(env)!.config;
   const template = network(env);
   const azCount = config.availabilityZones.length;

@@ -4,7 +4,7 @@ import { PolicyStatement as Statement, policyStatements as statementsOf, synthPl
 const platform = synthPlatform();
 const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 
-describe.each(['dev', 'staging', 'prod'])('%s orchestration', (env) => {
+describe.each([...platform.stages.keys()])('%s orchestration', (env) => {
   const stage = platform.stages.get(env)!;
   const { config } = stage;
   const template = templateOf(stage.orchestration);

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../lib/config';
 import { DELIVERY_ROLES, deliveryRoleName } from '../../lib/delivery-names';
 import { ResourceNames } from '../../lib/naming';
-import { deliveryFacts } from '../../scripts/delivery-env';
+import { deliveryFacts, selectEnvironments } from '../../scripts/delivery-env';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -26,7 +27,7 @@ interface Job {
   readonly environment?: string;
   readonly permissions?: Record<string, string>;
   readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
-  readonly strategy?: { matrix: Record<string, unknown[]> };
+  readonly strategy?: { matrix: Record<string, unknown>; 'max-parallel'?: number; 'fail-fast'?: boolean };
   readonly env?: Record<string, string>;
   readonly steps?: Step[];
 }
@@ -117,7 +118,7 @@ test('each AWS role comes from scripts/delivery-env.ts, the role matching the jo
   const factKeys = Object.keys(deliveryFacts(loadEnvironments()[0]));
   const expectedRole: Record<string, string> = { diff: 'diff', deploy: 'deploy', sync: 'sync' };
   const credentialJobs = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@')));
-  expect(credentialJobs.map(({ workflow: w, id }) => `${w}.${id}`).sort()).toEqual(['deploy.dev', 'deploy.prod', 'deploy.staging', 'diff.cdk-diff', 'sync.dev', 'sync.prod', 'sync.staging']);
+  expect(credentialJobs.map(({ workflow: w, id }) => `${w}.${id}`).sort()).toEqual(['deploy.deploy', 'diff.cdk-diff', 'sync.sync']);
   for (const { workflow: name, job } of credentialJobs) {
     const steps = job.steps ?? [];
     const facts = steps.find((s) => s.id === 'env');
@@ -135,14 +136,29 @@ test('each AWS role comes from scripts/delivery-env.ts, the role matching the jo
 test('the workflows cover exactly the environments of lib/config, each job in its own', () => {
   expect(workflow('diff').jobs['cdk-diff'].strategy?.matrix.environment).toEqual(environmentNames);
   for (const name of ['deploy', 'sync']) {
-    const jobs = Object.entries(workflow(name).jobs).filter(([, job]) => job.environment);
-    expect(jobs.map(([id]) => id)).toEqual(environmentNames);
-    for (const [id, job] of jobs) {
-      expect(job.environment).toBe(id);
-      expect(job.env?.ENVIRONMENT).toBe(id);
-      expect(job.concurrency).toEqual({ group: `${name}-${id}`, 'cancel-in-progress': false });
-    }
+    const { gate, [name]: job } = workflow(name).jobs;
+    // The gate computes the list from lib/config; the one job runs once per listed environment.
+    const list = gate.steps?.find((s) => s.id === 'list');
+    expect(list?.run).toBe('npx --no-install tsx scripts/delivery-env.ts --list "$ENVIRONMENT" >> "$GITHUB_OUTPUT"');
+    expect(list?.env?.ENVIRONMENT).toBe("${{ inputs.environment || 'all' }}");
+    expect(job.needs).toBe('gate');
+    expect(job.strategy).toEqual({ matrix: { environment: '${{ fromJSON(needs.gate.outputs.environments) }}' }, 'max-parallel': 1, 'fail-fast': true });
+    expect(job.environment).toBe('${{ matrix.environment }}');
+    expect(job.env?.ENVIRONMENT).toBe('${{ matrix.environment }}');
+    expect(job.concurrency).toEqual({ group: `${name}-\${{ matrix.environment }}`, 'cancel-in-progress': false });
+    expect(Object.keys(workflow(name).jobs).filter((id) => workflow(name).jobs[id].environment)).toEqual([name]);
+    // No environment is named in the file: a new one in lib/config needs no edit here.
+    for (const environment of environmentNames) expect({ name, environment, named: new RegExp(`\\b${environment}\\b`).test(text(`${name}.yml`)) }).toEqual({ name, environment, named: false });
   }
+});
+
+test("the gate's list: every environment in lib/config's order, or one named, and an unknown name refused", () => {
+  const output = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/delivery-env.ts', '--list', 'all'], { cwd: ROOT, encoding: 'utf8' });
+  expect(output).toBe(`environments=${JSON.stringify(environmentNames)}\n`);
+  const last = environmentNames.at(-1)!;
+  expect(selectEnvironments(environmentNames, last)).toEqual([last]);
+  const unknown = `${environmentNames.join('')}x`;
+  expect(() => selectEnvironments(environmentNames, unknown)).toThrow(`--list must be 'all' or an environment of lib/config/environments.ts (${environmentNames.join(', ')}), not '${unknown}'`);
 });
 
 test('permissions are minimal: nothing by default, id-token only where OIDC is used, pull-requests only for the comment', () => {
@@ -157,20 +173,17 @@ test('permissions are minimal: nothing by default, id-token only where OIDC is u
   }
 });
 
-test('deploy: after a green ci of a push to main (or by hand), dev then staging then prod, never cancelled midway', () => {
+test('deploy: after a green ci of a push to main (or by hand), every environment in order, never cancelled midway', () => {
   const deploy = workflow('deploy');
   expect(deploy.on.workflow_run).toEqual({ workflows: ['ci'], types: ['completed'], branches: ['main'] });
   expect(deploy.on).toHaveProperty('workflow_dispatch');
   const gate = deploy.jobs.gate.if ?? '';
   for (const condition of ["workflow_run.conclusion == 'success'", "workflow_run.event == 'push'", 'head_repository.full_name == github.repository']) expect(gate).toContain(condition);
-  expect(deploy.jobs.dev.needs).toBe('gate');
-  expect(deploy.jobs.staging.needs).toEqual(['gate', 'dev']);
-  expect(deploy.jobs.prod.needs).toEqual(['gate', 'staging']);
-  for (const env of environmentNames) {
-    const steps = deploy.jobs[env].steps ?? [];
-    expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ needs.gate.outputs.sha }}');
-    expect(steps.at(-1)?.run).toBe('make deploy ENV="$ENVIRONMENT"');
-  }
+  // The gate checks out the tested commit to compute the list; the deploy job deploys that same commit.
+  expect(deploy.jobs.gate.steps?.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ steps.commit.outputs.sha }}');
+  const steps = deploy.jobs.deploy.steps ?? [];
+  expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ needs.gate.outputs.sha }}');
+  expect(steps.at(-1)?.run).toBe('make deploy ENV="$ENVIRONMENT"');
 });
 
 test('sync: after a successful deploy, or after the full ci passes in the same run for pushes to dags/ or etl/', () => {
@@ -182,7 +195,7 @@ test('sync: after a successful deploy, or after the full ci passes in the same r
   expect(sync.jobs.gate.needs).toBe('tests');
   expect(sync.jobs.gate.if).toContain("needs.tests.result == 'success'");
   expect(sync.jobs.gate.if).toContain("workflow_run.conclusion == 'success'");
-  for (const env of environmentNames) expect(sync.jobs[env].steps?.at(-1)?.run).toBe('make sync ENV="$ENVIRONMENT"');
+  expect(sync.jobs.sync.steps?.at(-1)?.run).toBe('make sync ENV="$ENVIRONMENT"');
 });
 
 test('diff: cdk diff per environment with the diff role, one comment, and the offline template diff for forks', () => {

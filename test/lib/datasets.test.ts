@@ -3,11 +3,14 @@ import { DATASETS, dataset, datasetsIn, parseDatasetDeclaration } from '../../li
 
 const withColumn = (type: string) => ({ ...declaration, datasets: [{ ...declaration.datasets[0], columns: [{ name: 'x', type }] }] });
 
-test('the sample domain: users and events in bronze and silver, quarantines, and the gold aggregates', () => {
-  expect(datasetsIn('bronze').map((d) => d.name)).toEqual(['users', 'events']);
-  expect(datasetsIn('silver').map((d) => d.name)).toEqual(['users', 'events', 'users_quarantine', 'events_quarantine']);
-  expect(datasetsIn('gold').map((d) => d.name)).toEqual(['daily_event_metrics', 'daily_active_users', 'user_segments', 'quality_results']);
-  expect(dataset('silver', 'events').columns.map((c) => c.name)).toEqual(['event_id', 'user_id', 'event_type', 'event_time', 'amount', 'country', 'properties']);
+test('every dataset of datasets.json reads back in its zone, in declaration order, with its columns', () => {
+  for (const zone of ['bronze', 'silver', 'gold'] as const) {
+    expect(datasetsIn(zone).map((d) => d.name)).toEqual(declaration.datasets.filter((d) => d.zone === zone).map((d) => d.name));
+  }
+  expect(DATASETS).toHaveLength(declaration.datasets.length);
+  for (const declared of declaration.datasets) {
+    expect(dataset(declared.zone as 'bronze' | 'silver' | 'gold', declared.name).columns.map((c) => c.name)).toEqual(declared.columns.map((c) => c.name));
+  }
 });
 
 test('a type that Glue, Firehose and Spark would not all read is rejected', () => {

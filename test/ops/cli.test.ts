@@ -1,4 +1,5 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { loadEnvironments } from '../../lib/config';
 import { describeFailure, ExitCode } from '../../ops/errors';
 import { parseDuration } from '../../ops/duration';
 import { progressOn } from '../../ops/progress';
@@ -33,9 +34,11 @@ test('--help prints the usage, with the exit codes, and exits 0', async () => {
 });
 
 test('an unknown environment exits 4 and lists the known ones', async () => {
-  const run = await cli(['clusters', '--env', 'qa']);
+  const names = loadEnvironments().map((e) => e.name);
+  const unknown = `${names.join('')}x`;
+  const run = await cli(['clusters', '--env', unknown]);
   expect(run.code).toBe(ExitCode.NotFound);
-  expect(run.stderr).toContain("unknown environment 'qa'; lib/config/environments.ts defines dev, staging, prod");
+  expect(run.stderr).toContain(`unknown environment '${unknown}'; lib/config/environments.ts defines ${names.join(', ')}`);
 });
 
 test('missing credentials exit 3 with how to log in', async () => {

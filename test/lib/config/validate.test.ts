@@ -1,4 +1,4 @@
-import { ConfigError, EnvironmentInput, loadEnvironments, validateEnvironment, validateEnvironments } from '../../../lib/config';
+import { ConfigError, EnvironmentInput, architectureOf, emrInstanceTypesIn, loadEnvironments, validateEnvironment, validateEnvironments } from '../../../lib/config';
 import { ENVIRONMENTS } from '../../../lib/config/environments';
 import { environmentInput } from '../../harness/platform';
 
@@ -14,28 +14,29 @@ function rejection(name: string, patch: (input: EnvironmentInput) => unknown): s
 }
 
 describe('the shipped environments', () => {
-  test('dev, staging and prod are all valid', () => {
-    expect(loadEnvironments().map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+  test('are all valid, in the order environments.ts declares them', () => {
+    expect(loadEnvironments().map((e) => e.name)).toEqual(ENVIRONMENTS.map((e) => e.name));
   });
 
-  test('follow the original platform where it was right: eu-north-1 and 10.100.0.0/16', () => {
-    for (const env of loadEnvironments()) {
-      expect(env.region).toBe('eu-north-1');
-      expect(env.network.vpcCidr).toBe('10.100.0.0/16');
+  test('production ones are highly available: a NAT gateway per AZ (or none) and the VPN in two AZs or more', () => {
+    const production = loadEnvironments().filter((e) => e.production);
+    for (const env of production) {
+      expect([0, env.availabilityZones.length]).toContain(env.network.natGateways);
+      if (env.vpn.enabled) expect(env.vpn.associatedAzCount).toBeGreaterThanOrEqual(2);
     }
   });
 
-  test('dev is cost-lean and prod is highly available', () => {
-    const [dev, , prod] = loadEnvironments();
-    expect(dev.network.natGateways).toBe(1);
-    expect(dev.network.interfaceEndpoints).toEqual([]);
-    expect(prod.network.natGateways).toBe(prod.availabilityZones.length);
-    expect(prod.network.interfaceEndpoints).toEqual(expect.arrayContaining(['logs', 'sqs', 'kms', 'sts', 'elasticmapreduce', 'airflow.api', 'airflow.env', 'airflow.ops']));
-    expect(prod.vpn.associatedAzCount).toBeGreaterThanOrEqual(2);
+  test('every EMR cluster uses one architecture, and only types its region offers', () => {
+    for (const env of loadEnvironments()) {
+      const types = [...env.emr.primaryInstanceTypes, ...env.emr.coreInstanceTypes, ...env.emr.taskInstanceTypes];
+      expect(new Set(types.map(architectureOf)).size).toBe(1);
+      for (const type of types) expect({ region: env.region, type, offered: emrInstanceTypesIn(env.region)?.has(type) }).toEqual({ region: env.region, type, offered: true });
+    }
   });
 
   test('duplicate environment names are rejected', () => {
-    expect(() => validateEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]])).toThrow(/environment 'dev'[\s\S]*name = "dev": each environment needs a unique name/);
+    const [first] = ENVIRONMENTS;
+    expect(() => validateEnvironments([first, first])).toThrow(new RegExp(`environment '${first.name}'[\\s\\S]*name = "${first.name}": each environment needs a unique name`));
   });
 });
 
@@ -70,8 +71,9 @@ describe('a bad value is rejected with the environment, the field, the value and
   });
 
   test('a VPN client CIDR that overlaps the VPC', () => {
-    expect(rejection('dev', (c) => ({ ...c, vpn: { ...c.vpn, clientCidr: '10.100.4.0/22' } }))).toMatch(
-      /vpn.clientCidr = "10.100.4.0\/22": a block that does not overlap the VPC 10.100.0.0\/16/,
+    const vpcCidr = '10.20.0.0/16';
+    expect(rejection('dev', (c) => ({ ...c, network: { ...c.network, vpcCidr }, vpn: { ...c.vpn, clientCidr: '10.20.4.0/22' } }))).toMatch(
+      /vpn.clientCidr = "10.20.4.0\/22": a block that does not overlap the VPC 10.20.0.0\/16/,
     );
   });
 
@@ -81,13 +83,13 @@ describe('a bad value is rejected with the environment, the field, the value and
 
   test('a malformed ACM certificate ARN', () => {
     expect(rejection('dev', (c) => ({ ...c, vpn: { ...c.vpn, serverCertificateArn: 'arn:aws:acm:eu-north-1:111111111111:cert/abc' } }))).toMatch(
-      /vpn.serverCertificateArn = "arn:aws:acm:eu-north-1:111111111111:cert\/abc": an ACM certificate ARN: arn:aws:acm:eu-north-1:<12-digit account>:certificate\/<uuid>/,
+      /vpn.serverCertificateArn = "arn:aws:acm:eu-north-1:111111111111:cert\/abc": an ACM certificate ARN: arn:aws:acm:eu-north-1:\d{12}:certificate\/<uuid>/,
     );
   });
 
   test('an ACM certificate in another region', () => {
     const arn = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-00000000d002';
-    expect(rejection('dev', (c) => ({ ...c, vpn: { ...c.vpn, clientRootCaArn: arn } }))).toMatch(/vpn.clientRootCaArn = "arn:aws:acm:us-east-1[^"]*": a certificate in the endpoint's region/);
+    expect(rejection('dev', (c) => ({ ...c, vpn: { ...c.vpn, clientRootCaArn: arn } }))).toMatch(/vpn.clientRootCaArn = "arn:aws:acm:us-east-1[^"]*": a certificate in the environment's own region and account/);
   });
 
   test("no NAT gateway while private subnets need egress and endpoints are missing", () => {
@@ -169,5 +171,109 @@ describe('the lake removal-policy safety valve', () => {
       /lake.bronzeGlacierAfterDays = 70: at least 30 days after lake.bronzeInfrequentAccessAfterDays \(45\)/,
     );
     expect(rejection('dev', (c) => ({ ...c, lake: { ...c.lake, bronzeExpireAfterDays: 90 } }))).toMatch(/lake.bronzeExpireAfterDays = 90: more than lake.bronzeGlacierAfterDays \(90\)/);
+  });
+});
+
+describe('checks that catch what would fail at deploy', () => {
+  test('a certificate of another account', () => {
+    const [dev, other] = ENVIRONMENTS;
+    const arn = dev.vpn.serverCertificateArn.replace(`:${dev.account}:`, `:${other.account}:`);
+    expect(rejection(dev.name, (c) => ({ ...c, vpn: { ...c.vpn, serverCertificateArn: arn } }))).toContain(
+      `vpn.serverCertificateArn = "${arn}": a certificate in the environment's own region and account (Client VPN cannot use another's): arn:aws:acm:${dev.region}:${dev.account}:certificate/<uuid>`,
+    );
+  });
+
+  test.each(['8.8.0.0/16', '172.32.0.0/16', '11.0.0.0/16'])('a public VPC CIDR: %s', (vpcCidr) => {
+    expect(rejection('dev', (c) => ({ ...c, network: { ...c.network, vpcCidr } }))).toContain(`network.vpcCidr = "${vpcCidr}": a private block inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918)`);
+  });
+
+  test.each(['10.20.0.0/16', '172.31.0.0/16', '192.168.0.0/16', '100.64.0.0/16'])('a private VPC CIDR is accepted: %s', (vpcCidr) => {
+    expect(validateEnvironment(environmentInput('dev', (c) => ({ ...c, network: { ...c.network, vpcCidr } }))).network.vpcCidr).toBe(vpcCidr);
+  });
+
+  test('an instance type the region does not offer, with alternatives of the same size', () => {
+    const message = rejection('dev', (c) => ({ ...c, emr: { ...c.emr, taskInstanceTypes: [...c.emr.taskInstanceTypes, 'm6g.3xlarge'] } }));
+    expect(message).toMatch(/emr.taskInstanceTypes\[\d+\] = "m6g.3xlarge": an instance type EMR can launch in eu-north-1 \(lib\/config\/instance-types.ts\)$/m);
+  });
+
+  test('m5a in eu-north-1 is refused, and so is a mix of Graviton and x86 in one cluster', () => {
+    const message = rejection('dev', (c) => ({ ...c, emr: { ...c.emr, taskInstanceTypes: ['m6g.xlarge', 'm5a.xlarge'] } }));
+    expect(message).toMatch(/emr.taskInstanceTypes\[1\] = "m5a.xlarge": an instance type EMR can launch in eu-north-1 \(lib\/config\/instance-types.ts\), e.g. m5.xlarge/);
+    expect(message).toMatch(/emr.\*InstanceTypes = \["m5a.xlarge"\]: one architecture per cluster with EMR's default AMI, but these are x86_64 and .*m6g.xlarge.* are arm64 \(Graviton\)/);
+  });
+
+  test('an all-x86 cluster of offered types is accepted', () => {
+    const x86 = ['m5.xlarge', 'm6i.xlarge'];
+    const env = validateEnvironment(environmentInput('dev', (c) => ({ ...c, emr: { ...c.emr, primaryInstanceTypes: x86, coreInstanceTypes: x86, taskInstanceTypes: [...x86, 'r5.xlarge'] } })));
+    expect(env.emr.taskInstanceTypes).toContain('r5.xlarge');
+  });
+
+  test('a region without an instance-type table says where to add one', () => {
+    const message = rejection('dev', (c) => ({ ...c, region: 'ap-south-2', availabilityZones: ['ap-south-2a', 'ap-south-2b'] }));
+    expect(message).toMatch(/region = "ap-south-2": a region lib\/config\/instance-types.ts lists EMR instance types for \(eu-north-1, eu-west-1, us-east-1\); add it there from 'aws emr list-supported-instance-types --region ap-south-2'/);
+  });
+});
+
+describe('environments sharing an account', () => {
+  const shareAccount = () => {
+    const [first, second] = ENVIRONMENTS.map((e) => structuredClone(e) as EnvironmentInput);
+    const certificate = (arn: string) => arn.replace(`:${second.account}:`, `:${first.account}:`);
+    second.vpn = { ...second.vpn, serverCertificateArn: certificate(second.vpn.serverCertificateArn), clientRootCaArn: certificate(second.vpn.clientRootCaArn) };
+    second.account = first.account;
+    second.delivery = { ...second.delivery, existingOidcProviderArn: `arn:aws:iam::${first.account}:oidc-provider/token.actions.githubusercontent.com` };
+    return { first, second };
+  };
+
+  test('must not share the CDK bootstrap qualifier: the message says how to bootstrap another', () => {
+    const { first, second } = shareAccount();
+    const message = (() => {
+      try {
+        validateEnvironments([first, second]);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    })();
+    expect(message).toContain(
+      `environment '${second.name}':\n  - delivery.bootstrapQualifier = "hnb659fds": a qualifier no other environment in account ${first.account} and ${first.region} uses ('${first.name}' uses it`,
+    );
+    expect(message).toContain(`run 'npx cdk bootstrap aws://${first.account}/${first.region} --qualifier <q>'`);
+  });
+
+  test('with their own qualifiers they validate, and each stack and deploy grant uses its own', () => {
+    const { first, second } = shareAccount();
+    second.delivery = { ...second.delivery, bootstrapQualifier: `${second.name}bdp`.slice(0, 10) };
+    const [a, b] = validateEnvironments([first, second]);
+    expect(a.delivery.bootstrapQualifier).toBe('hnb659fds');
+    expect(b.delivery.bootstrapQualifier).toBe(second.delivery.bootstrapQualifier);
+  });
+
+  test('only one of them may create the GitHub OIDC provider', () => {
+    const { first, second } = shareAccount();
+    second.delivery = { ...second.delivery, existingOidcProviderArn: undefined, bootstrapQualifier: 'other' };
+    expect(() => validateEnvironments([first, second])).toThrow(
+      `delivery.existingOidcProviderArn = undefined: arn:aws:iam::${first.account}:oidc-provider/token.actions.githubusercontent.com: '${first.name}' already creates this account's GitHub provider`,
+    );
+  });
+});
+
+describe('one message names every problem of every environment', () => {
+  test('structural and relationship problems appear together, and a bad environment hides none after it', () => {
+    const inputs = ENVIRONMENTS.map((e) => structuredClone(e) as EnvironmentInput & Record<string, unknown>);
+    const [first, , last] = inputs;
+    // An unknown key (structural) next to a VPN overlap (relationship) in the same section.
+    first.network = { ...first.network, vpcCidr: '10.30.0.0/16', vpcCidrr: '10.0.0.0/16' } as EnvironmentInput['network'];
+    first.vpn = { ...first.vpn, clientCidr: '10.30.8.0/22' };
+    last.account = 'x';
+    let error: unknown;
+    try {
+      validateEnvironments(inputs);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => `${p.environment} ${p.field}`);
+    expect(problems).toEqual([`${first.name} network.vpcCidrr`, `${first.name} vpn.clientCidr`, `${last.name} account`]);
+    expect((error as Error).message.split('\n')[0]).toBe('Invalid configuration in lib/config/environments.ts: 3 problems in 2 environments');
   });
 });
