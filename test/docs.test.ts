@@ -37,9 +37,8 @@ function codeOf(markdown: string): { code: string; line: number }[] {
   });
   // Inline spans may wrap across a line break, as Markdown allows.
   const joined = prose.map((p) => p.text).join('\n');
-  const starts = prose.map((_, i) => prose.slice(0, i).reduce((sum, p) => sum + p.text.length + 1, 0));
   for (const match of joined.matchAll(/`([^`]+)`/g)) {
-    const lineIndex = starts.findLastIndex((start) => start <= match.index);
+    const lineIndex = joined.slice(0, match.index).split('\n').length - 1;
     found.push({ code: match[1].replace(/\s+/g, ' ').trim(), line: prose[lineIndex].line });
   }
   return found;
