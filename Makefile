@@ -33,7 +33,7 @@ define require_java
 @v=$$( (java -version 2>&1 || true) | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -1); [ "$${v:-0}" -ge 17 ] || { echo "Java 17 or newer is required (PySpark runs the ETL tests on it); found: $${v:-none}" >&2; exit 1; }
 endef
 define require_python
-@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || { echo "Python 3.11 is required as '$(PYTHON)' (set PYTHON=... to use another); found: $$($(PYTHON) --version 2> /dev/null || echo none)" >&2; exit 1; }
+@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || { echo "Python 3.11 or newer is required as '$(PYTHON)' (set PYTHON=... to use another); found: $$($(PYTHON) --version 2> /dev/null || echo none)" >&2; exit 1; }
 endef
 
 $(NODE_STAMP): package.json package-lock.json
