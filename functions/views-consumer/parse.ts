@@ -1,4 +1,4 @@
-import { dataset } from '../../lib/datasets';
+import { BRONZE_EVENTS } from './bronze-events';
 import { type Decimal, parseDecimal } from './decimal';
 
 /**
@@ -7,7 +7,7 @@ import { type Decimal, parseDecimal } from './decimal';
  * the same columns Firehose writes to Parquet and bronze_to_silver reads.
  */
 
-export const BRONZE_EVENTS = dataset('bronze', 'events');
+export { BRONZE_EVENTS };
 
 /** How a JSON value is checked against each Hive type that bronze.events uses. */
 const JSON_TYPE_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {
@@ -50,7 +50,22 @@ export interface Rejection {
 
 export type ParsedEvent = { readonly event: ViewEvent } | { readonly rejection: Rejection };
 
-export function parseEvent(data: Uint8Array): ParsedEvent {
+/**
+ * How far event_time may stray from the consumer's clock. A far-future minute item would outlive
+ * its TTL and a far-past one would be born expired; either is a producer bug, not a real-time view.
+ */
+export interface EventTimeBounds {
+  readonly now: Date;
+  /** Later than now + this is `future_event_time`. */
+  readonly maxAheadMs: number;
+  /** Earlier than now - this is `stale_event_time`. */
+  readonly maxAgeMs: number;
+}
+
+/** Longest slice of a field quoted in a rejection's detail: the record itself travels in the dead letter. */
+const QUOTED_CHARS = 64;
+
+export function parseEvent(data: Uint8Array, bounds?: EventTimeBounds): ParsedEvent {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(data).toString('utf8'));
@@ -80,9 +95,14 @@ export function parseEvent(data: Uint8Array): ParsedEvent {
     if (bytes > MAX_ID_BYTES) return reject(`invalid_${column}`, `${bytes} bytes, more than the ${MAX_ID_BYTES} a view key allows`);
   }
   const eventTime = normaliseUtc(record.event_time.trim());
-  if (!eventTime) return reject('invalid_event_time', `not an ISO-8601 UTC timestamp: ${JSON.stringify(record.event_time)}`);
+  if (!eventTime) return reject('invalid_event_time', `not an ISO-8601 UTC timestamp: ${quote(record.event_time)}`);
+  if (bounds) {
+    const skewMs = Date.parse(eventTime) - bounds.now.getTime();
+    if (skewMs > bounds.maxAheadMs) return reject('future_event_time', `${eventTime} is more than ${bounds.maxAheadMs / 1000} s after the consumer's clock (${bounds.now.toISOString()})`);
+    if (-skewMs > bounds.maxAgeMs) return reject('stale_event_time', `${eventTime} is more than ${bounds.maxAgeMs / 1000} s before the consumer's clock (${bounds.now.toISOString()})`);
+  }
   const amount = parseDecimal(record.amount.trim());
-  if (!amount) return reject('invalid_amount', `not a decimal number: ${JSON.stringify(record.amount)}`);
+  if (!amount) return reject('invalid_amount', `not a decimal number: ${quote(record.amount)}`);
 
   return { event: { userId: record.user_id, eventType: record.event_type, eventTime, amount } };
 }
@@ -93,6 +113,11 @@ function normaliseUtc(text: string): string | undefined {
   if (Number.isNaN(millis)) return undefined;
   const normalised = new Date(millis).toISOString();
   return normalised.slice(0, 19) === text.slice(0, 19) ? normalised : undefined;
+}
+
+/** A field's value for a detail, cut short: a megabyte-long value must not make a megabyte-long reason. */
+function quote(value: string): string {
+  return value.length <= QUOTED_CHARS ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, QUOTED_CHARS))}… (${value.length} characters)`;
 }
 
 function reject(reason: string, detail: string): ParsedEvent {

@@ -3,12 +3,18 @@ export const CONSUMER_ENVIRONMENT = {
   tableName: 'VIEWS_TABLE_NAME',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   minuteTtlSeconds: 'MINUTE_TTL_SECONDS',
+  maxEventAheadSeconds: 'MAX_EVENT_AHEAD_SECONDS',
+  maxEventAgeSeconds: 'MAX_EVENT_AGE_SECONDS',
 } as const;
 
 export interface ConsumerSettings {
   readonly tableName: string;
   readonly deadLetterQueueUrl: string;
   readonly minuteTtlSeconds: number;
+  /** Events whose event_time is further ahead of the consumer's clock go to the dead-letter queue. */
+  readonly maxEventAheadSeconds: number;
+  /** Events whose event_time is further behind the consumer's clock go to the dead-letter queue. */
+  readonly maxEventAgeSeconds: number;
 }
 
 /** Reads the settings, naming every variable that is missing or malformed. */
@@ -19,11 +25,17 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     if (!value) problems.push(`${name} is not set`);
     return value ?? '';
   };
+  const seconds = (name: string) => {
+    const value = text(name);
+    const parsed = Number(value);
+    if (value && !(Number.isInteger(parsed) && parsed > 0)) problems.push(`${name} is ${JSON.stringify(value)}, not a whole number of seconds above 0`);
+    return parsed;
+  };
   const tableName = text(CONSUMER_ENVIRONMENT.tableName);
   const deadLetterQueueUrl = text(CONSUMER_ENVIRONMENT.deadLetterQueueUrl);
-  const ttl = text(CONSUMER_ENVIRONMENT.minuteTtlSeconds);
-  const minuteTtlSeconds = Number(ttl);
-  if (ttl && !(Number.isInteger(minuteTtlSeconds) && minuteTtlSeconds > 0)) problems.push(`${CONSUMER_ENVIRONMENT.minuteTtlSeconds} is ${JSON.stringify(ttl)}, not a whole number of seconds above 0`);
+  const minuteTtlSeconds = seconds(CONSUMER_ENVIRONMENT.minuteTtlSeconds);
+  const maxEventAheadSeconds = seconds(CONSUMER_ENVIRONMENT.maxEventAheadSeconds);
+  const maxEventAgeSeconds = seconds(CONSUMER_ENVIRONMENT.maxEventAgeSeconds);
   if (problems.length > 0) throw new Error(`The real-time views consumer is misconfigured: ${problems.join('; ')}`);
-  return { tableName, deadLetterQueueUrl, minuteTtlSeconds };
+  return { tableName, deadLetterQueueUrl, minuteTtlSeconds, maxEventAheadSeconds, maxEventAgeSeconds };
 }

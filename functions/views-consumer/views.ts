@@ -2,12 +2,14 @@
  * The layout of the real-time views table, shared by the construct that creates the table, the
  * consumer that writes it and the documentation's queries. One table holds three kinds of item:
  *
- * | item                         | pk                   | sk                        | attributes                       |
- * | ---------------------------- | -------------------- | ------------------------- | -------------------------------- |
- * | events of a type in a minute | `EVENT_TYPE#<type>`  | `MINUTE#yyyy-MM-ddTHH:mm` | events, amount, expires_at (TTL) |
- * | a user's running totals      | `USER#<user_id>`     | `TOTALS`                  | events, amount, last_seen        |
- * | a shard's watermark          | `SHARD#<shard id>`   | `WATERMARK`               | sequence_number, updated_at      |
+ * | item                         | pk                   | sk                        | attributes                                          |
+ * | ---------------------------- | -------------------- | ------------------------- | --------------------------------------------------- |
+ * | events of a type in a minute | `EVENT_TYPE#<type>`  | `MINUTE#yyyy-MM-ddTHH:mm` | events, amount, expires_at (TTL), applied#<shard>…  |
+ * | a user's running totals      | `USER#<user_id>`     | `TOTALS`                  | events, amount, last_seen, applied#<shard>…         |
+ * | a shard's dead-letter mark   | `SHARD#<shard id>`   | `DEAD_LETTERS`            | sent_through, updated_at                            |
  *
+ * `applied#<shard id>` is the item's own high-water mark for that shard: the progress mark
+ * (progress.ts) of the highest record of the shard whose counts the item holds.
  * Minute items sort by time within a type, so "purchases in the last hour" is one Query.
  */
 
@@ -20,9 +22,14 @@ export const ATTRIBUTES = {
   events: 'events',
   amount: 'amount',
   lastSeen: 'last_seen',
-  sequenceNumber: 'sequence_number',
+  /** On a shard's dead-letter item: the progress mark of the last record whose dead letter is sent. */
+  sentThrough: 'sent_through',
   updatedAt: 'updated_at',
 } as const;
+
+/** Prefix of the per-shard high-water-mark attributes of view items. */
+export const APPLIED_PREFIX = 'applied#';
+export const appliedAttribute = (shardId: string): string => `${APPLIED_PREFIX}${shardId}`;
 
 export interface ItemKey {
   readonly pk: string;
@@ -31,7 +38,7 @@ export interface ItemKey {
 
 export const minuteKey = (eventType: string, minute: string): ItemKey => ({ pk: `EVENT_TYPE#${eventType}`, sk: `MINUTE#${minute}` });
 export const userKey = (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTALS' });
-export const watermarkKey = (shardId: string): ItemKey => ({ pk: `SHARD#${shardId}`, sk: 'WATERMARK' });
+export const deadLetterProgressKey = (shardId: string): ItemKey => ({ pk: `SHARD#${shardId}`, sk: 'DEAD_LETTERS' });
 
 /** `2026-11-22T10:15:42.123Z` falls in minute `2026-11-22T10:15`. */
 export const minuteOf = (isoTime: string): string => isoTime.slice(0, 16);

@@ -16,8 +16,8 @@ const reasonOf = (value: unknown) => {
   return 'rejection' in parsed ? parsed.rejection.reason : 'counted';
 };
 
-test('the contract is bronze.events from the shared declaration', () => {
-  expect(BRONZE_EVENTS).toBe(dataset('bronze', 'events'));
+test('the contract is bronze.events from the shared declaration, read without lib/datasets (and its zod)', () => {
+  expect(BRONZE_EVENTS.columns).toEqual(dataset('bronze', 'events').columns.map(({ name, type }) => ({ name, type })));
   expect(Object.keys(valid)).toEqual(BRONZE_EVENTS.columns.map((c) => c.name));
 });
 
@@ -58,4 +58,27 @@ test.each([
 test('a rejection says what was wrong', () => {
   expect(parse({ ...valid, amount: 12.5 })).toEqual({ rejection: { reason: 'invalid_amount', detail: 'expected string, got a number' } });
   expect(parse({ ...valid, eventType: 'x', extra: 1 })).toEqual({ rejection: { reason: 'unknown_columns', detail: 'not declared for bronze.events: eventType, extra' } });
+});
+
+describe('event-time skew', () => {
+  const now = new Date('2026-11-22T12:00:00Z');
+  const bounds = { now, maxAheadMs: 15 * 60_000, maxAgeMs: 24 * 3_600_000 };
+  const at = (event_time: string) => parseEvent(Buffer.from(JSON.stringify({ ...valid, event_time })), bounds);
+
+  test('events within the bounds count, up to the bound itself', () => {
+    for (const time of ['2026-11-22T12:15:00Z', '2026-11-21T12:00:00Z', '2026-11-22T11:59:59Z']) expect(at(time)).toHaveProperty('event');
+  });
+
+  test('far-future and far-past event times are rejected with a reason that names the bound', () => {
+    expect(at('2026-11-22T12:15:00.001Z')).toEqual({ rejection: { reason: 'future_event_time', detail: "2026-11-22T12:15:00.001Z is more than 900 s after the consumer's clock (2026-11-22T12:00:00.000Z)" } });
+    expect(at('9999-12-31T23:59:59Z')).toMatchObject({ rejection: { reason: 'future_event_time' } });
+    expect(at('2026-11-21T11:59:59.999Z')).toMatchObject({ rejection: { reason: 'stale_event_time', detail: expect.stringContaining('86400 s before') } });
+    expect(at('1970-01-01T00:00:00Z')).toMatchObject({ rejection: { reason: 'stale_event_time' } });
+  });
+
+  test('a huge malformed value is quoted only in part in the detail', () => {
+    const parsed = parse({ ...valid, event_time: '9'.repeat(100_000) });
+    expect(parsed).toMatchObject({ rejection: { reason: 'invalid_event_time' } });
+    expect('rejection' in parsed && parsed.rejection.detail.length).toBeLessThan(200);
+  });
 });
