@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { EventStream, RealtimeViews } from '../constructs/fast-layer';
+import type { ViewsApi } from '../constructs/views-api';
 import type { SignalSection } from '../constructs/platform-monitoring';
 
 /**
@@ -161,5 +162,32 @@ export function fastLayerSignals(events: EventStream, views: RealtimeViews): Sig
       dynamodb('ConsumedWriteCapacityUnits', 'Sum'),
     ],
     existingAlarms: [views.deadLetterAlarm, views.lagAlarm],
+  };
+}
+
+/** The views API's stage: server errors and latency alarm; traffic, client errors and DynamoDB's share are context. */
+export function viewsApiSignals(viewsApi: ViewsApi): SignalSection {
+  const api = viewsApi.api;
+  // Literal names: the monitoring stack then needs no export from the fast-layer stack.
+  const dimensions = { ApiName: api.restApiName, Stage: viewsApi.stageName };
+  const apiMetric = (metricName: string, statistic: string) => metric('AWS/ApiGateway', metricName, dimensions, statistic);
+  return {
+    title: 'Views API',
+    signals: [
+      {
+        name: 'api-5xx',
+        metric: apiMetric('5XXError', 'Sum'),
+        threshold: 0,
+        description: "The views API answered 5xx: the integration role, the table's key or the table failed. Its access log (integrationError) names the cause per requestId; GET /health checks the table.",
+      },
+      {
+        name: 'api-latency-p99',
+        metric: apiMetric('Latency', 'p99'),
+        threshold: 1000,
+        evaluationPeriods: 3,
+        description: "The views API's p99 latency has been over 1 s for 15 minutes; compare IntegrationLatency (DynamoDB's share) on this row and look for throttled reads on the views table.",
+      },
+    ],
+    context: [apiMetric('Count', 'Sum'), apiMetric('4XXError', 'Sum'), apiMetric('IntegrationLatency', 'p99')],
   };
 }

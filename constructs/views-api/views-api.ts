@@ -44,6 +44,8 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 export class ViewsApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly stage: apigateway.Stage;
+  /** The stage's name as a literal (the Stage's own is a reference), for metric dimensions in other stacks. */
+  readonly stageName: string;
   readonly integrationRole: iam.Role;
   readonly accessLogGroup: logs.LogGroup;
   readonly endpoints: readonly Endpoint[];
@@ -55,6 +57,7 @@ export class ViewsApi extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const stageName = props.stageName ?? 'v1';
+    this.stageName = stageName;
     const limits = props.limits ?? DEFAULT_LIMITS;
     const stageThrottle = props.stageThrottle ?? DEFAULT_STAGE_THROTTLE;
     const minutesThrottle = props.minutesThrottle ?? DEFAULT_MINUTES_THROTTLE;
@@ -129,7 +132,8 @@ export class ViewsApi extends Construct {
       }
       return m;
     };
-    const validator = this.api.addRequestValidator('ParameterValidator', { requestValidatorName: 'parameters', validateRequestParameters: true, validateRequestBody: false });
+    // GETs carry no body; body validation is on so a body-taking method added later is checked too.
+    const validator = this.api.addRequestValidator('ParameterValidator', { requestValidatorName: 'parameters-and-body', validateRequestParameters: true, validateRequestBody: true });
     const settings = { tableName: table.tableName, limits };
     for (const endpoint of this.endpoints) {
       const templates = endpoint.templates(settings);
@@ -176,7 +180,7 @@ export class ViewsApi extends Construct {
 
   /** Let a principal call every method of this API (execute-api:Invoke). */
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.api.arnForExecuteApi('GET', '/*', this.stage.stageName)] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.api.arnForExecuteApi('GET', '/*', this.stageName)] });
   }
 
   private resourcePolicy(account: string, vpcEndpointIds: readonly string[]): iam.PolicyDocument {

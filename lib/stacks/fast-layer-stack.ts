@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EncryptedLogs } from '../../constructs/encrypted-logs';
 import { EventStream, RealtimeViews } from '../../constructs/fast-layer';
+import { ViewsApi } from '../../constructs/views-api';
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import type { LakeStack } from './lake-stack';
@@ -19,6 +20,8 @@ export class FastLayerStack extends PlatformStack {
   readonly key: kms.Key;
   readonly events: EventStream;
   readonly views: RealtimeViews;
+  /** Reads the views over HTTPS: SigV4-signed callers of this account only. */
+  readonly viewsApi: ViewsApi;
 
   constructor(scope: Construct, id: string, props: FastLayerStackProps) {
     super(scope, id, props);
@@ -36,7 +39,7 @@ export class FastLayerStack extends PlatformStack {
       enableKeyRotation: true,
       removalPolicy,
     });
-    const logs = new EncryptedLogs(this, 'FastLayerLogs', { purpose: 'fast-layer (Firehose delivery and views consumer)', removalPolicy });
+    const logs = new EncryptedLogs(this, 'FastLayerLogs', { purpose: 'fast-layer (Firehose delivery, views consumer and views API)', removalPolicy });
 
     this.events = new EventStream(this, 'Events', {
       streamName: `${prefix}-events`,
@@ -63,10 +66,19 @@ export class FastLayerStack extends PlatformStack {
       removalPolicy,
     });
 
+    this.viewsApi = new ViewsApi(this, 'ViewsApi', {
+      apiName: `${prefix}-views-api`,
+      table: this.views.table,
+      tableKey: this.key,
+      logs,
+      removalPolicy,
+    });
+
     new CfnOutput(this, 'StreamName', { value: this.events.stream.streamName, description: 'For bin/produce-events.ts --stream' });
     new CfnOutput(this, 'DeliveryStreamName', { value: this.events.delivery.deliveryStreamName });
     new CfnOutput(this, 'ViewsTableName', { value: this.views.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.views.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ViewsApiUrl', { value: this.viewsApi.url, description: 'For `platform views` and curl --aws-sigv4 (docs/views-api.md)' });
   }
 }
 
