@@ -117,6 +117,7 @@ test: prerequisites typecheck lint jest synth actionlint etl-test dags-test ## E
 bench: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) bench-etl ## Benchmarks: synth vs toolchain floor, jest, ETL Spark vs DuckDB, views consumer vs naive
 	npx --no-install tsx scripts/bench-cdk.ts
 	npx --no-install tsx scripts/bench-consumer.ts
+	npx --no-install tsx scripts/bench-views-api.ts
 
 .PHONY: clean
 clean: ## Remove build output (keeps installed toolchains)

@@ -2,7 +2,7 @@ import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-
 import { type Endpoint, type EndpointId, MODELS, viewsApiEndpoints } from '../../constructs/views-api';
 import { DEFAULT_LIMITS } from '../../constructs/views-api/views-api-props';
 import { MAX_ID_BYTES } from '../../functions/views-consumer/parse';
-import { ATTRIBUTES, EXPIRES_AT, PARTITION_KEY, SORT_KEY, keyAttributes, minuteKey, userKey } from '../../functions/views-consumer/views';
+import { ATTRIBUTES, EXPIRES_AT, PARTITION_KEY, SORT_KEY, appliedAttribute, keyAttributes, minuteKey, userKey } from '../../functions/views-consumer/views';
 import { type MotoServer, startMoto } from '../harness/moto-server';
 import { type ApiResponse, invoke } from './api-gateway-dynamodb';
 import type { ApiRequest } from './api-gateway-vtl';
@@ -20,8 +20,11 @@ const SETTINGS = { tableName: TABLE, limits: LIMITS };
 const ENDPOINTS = new Map(viewsApiEndpoints(LIMITS).map((e) => [e.id, e]));
 const endpoint = (id: EndpointId): Endpoint => ENDPOINTS.get(id)!;
 
-/** Users and minutes as the consumer leaves them, plus an attribute the API must never expose. */
-const HIGH_WATER_MARKS = { M: { 'shardId-000000000000': { S: '49650000000000000000000000000000000000000000000000000001' } } };
+/** Users and minutes as the consumer leaves them, with its per-shard high-water marks, which the API must never expose. */
+const HIGH_WATER_MARKS = {
+  [appliedAttribute('shardId-000000000000')]: { S: '49650000000000000000000000000000000000000000000000000001' },
+  [appliedAttribute('shardId-000000000001')]: { S: '49650000000000000000000000000000000000000000000000000002' },
+};
 const USERS: Record<string, { events: number; amount: string; lastSeen: string }> = {
   u000000042: { events: 7, amount: '123.45', lastSeen: '2026-11-22T10:15:42.123Z' },
   // Quotes, a backslash, a slash and non-ASCII: the templates must escape all of them both ways.
@@ -59,14 +62,14 @@ beforeAll(async () => {
       [ATTRIBUTES.events]: { N: String(u.events) },
       [ATTRIBUTES.amount]: { N: u.amount },
       [ATTRIBUTES.lastSeen]: { S: u.lastSeen },
-      high_water_marks: HIGH_WATER_MARKS,
+      ...HIGH_WATER_MARKS,
     })),
     ...MINUTES.map((minute, i) => ({
       ...keyAttributes(minuteKey(EVENT_TYPE, minute)),
       [ATTRIBUTES.events]: { N: String(minuteCounters(minute, i).events) },
       [ATTRIBUTES.amount]: { N: minuteCounters(minute, i).amount },
       [EXPIRES_AT]: { N: '1795000000' },
-      high_water_marks: HIGH_WATER_MARKS,
+      ...HIGH_WATER_MARKS,
     })),
     { ...keyAttributes(minuteKey('page_view', MINUTES[0])), [ATTRIBUTES.events]: { N: '99' }, [ATTRIBUTES.amount]: { N: '0' } },
   ];
