@@ -17,8 +17,19 @@ export interface SynthesizedPlatform {
   readonly stages: ReadonlyMap<string, PlatformStage>;
 }
 
-/** The whole platform, every environment, exactly as `bin/app.ts` builds it. */
-export function synthPlatform(environments: readonly EnvironmentConfig[] = loadEnvironments()): SynthesizedPlatform {
+let shippedPlatform: SynthesizedPlatform | undefined;
+
+/**
+ * The whole platform, every environment, exactly as `bin/app.ts` builds it. Without arguments the
+ * platform is built once per test file, so suites registered together (test/adaptation.test.ts)
+ * share one synthesis.
+ */
+export function synthPlatform(environments?: readonly EnvironmentConfig[]): SynthesizedPlatform {
+  if (environments === undefined) return (shippedPlatform ??= buildSynthesizedPlatform(loadEnvironments()));
+  return buildSynthesizedPlatform(environments);
+}
+
+function buildSynthesizedPlatform(environments: readonly EnvironmentConfig[]): SynthesizedPlatform {
   const app = new App({ context: cdkJsonContext() });
   const stages = buildPlatform(app, environments);
   return { app, stages: new Map(stages.map((s) => [s.config.name, s])) };
