@@ -44,7 +44,7 @@ test('String.matches is a whole-string match and replaceAll takes a regex, as in
   expect(out).toBe('false true xbx');
 });
 
-test('$context.responseOverride.status is reported, and the Java methods leave String.prototype after the render, even a failed one', () => {
+test('$context.responseOverride.status is reported, and String.prototype is left alone', () => {
   expect(renderTemplate('#set($context.responseOverride.status = 404)', { request: {} }).statusOverride).toBe(404);
   expect(renderTemplate('x', { request: {} }).statusOverride).toBeUndefined();
   expect(() => renderTemplate(`$util.parseJson("{")`, { request: {} })).toThrow();

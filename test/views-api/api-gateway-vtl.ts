@@ -10,7 +10,8 @@ import { Compile, parse } from 'velocityjs';
  * - `$util.urlEncode` is Java's URLEncoder (form encoding, space as `+`);
  * - `$context.responseOverride.status` set by a template overrides the response status.
  * Velocity runs on the JVM, so the Java String methods templates use (`matches` as a full match,
- * `replaceAll` with a regex) are lent to JavaScript strings for the duration of a render.
+ * `replaceAll` with a regex) are answered by velocityjs method handlers, never by JavaScript's
+ * own `replaceAll` (a literal replace).
  */
 
 export interface ApiRequest {
@@ -67,36 +68,26 @@ export const util = {
 /** A Java regex as a JavaScript one: the subset the templates use reads the same in both. */
 const javaRegex = (pattern: string, flags = '') => new RegExp(pattern, flags);
 
-const JAVA_STRING_METHODS = {
+/** Java String methods whose JavaScript namesakes differ or are missing, as velocityjs method handlers. */
+const JAVA_STRING_METHODS: Record<string, (text: string, params: string[]) => unknown> = {
   /** String.matches: the whole string must match. */
-  matches(this: string, pattern: string) {
-    return javaRegex(`^(?:${pattern})$`).test(this);
-  },
+  matches: (text, [pattern]) => javaRegex(`^(?:${pattern})$`).test(text),
   /** String.replaceAll: a regex, with `$1` group references in the replacement. */
-  replaceAll(this: string, pattern: string, replacement: string) {
-    return this.replace(javaRegex(pattern, 'g'), replacement);
-  },
+  replaceAll: (text, [pattern, replacement]) => text.replace(javaRegex(pattern, 'g'), replacement),
 };
-
-function withJavaStrings<T>(run: () => T): T {
-  const proto = String.prototype as unknown as Record<string, unknown>;
-  const saved = Object.fromEntries(Object.keys(JAVA_STRING_METHODS).map((name) => [name, Object.getOwnPropertyDescriptor(proto, name)]));
-  for (const [name, fn] of Object.entries(JAVA_STRING_METHODS)) Object.defineProperty(proto, name, { value: fn, configurable: true, writable: true });
-  try {
-    return run();
-  } finally {
-    for (const [name, descriptor] of Object.entries(saved)) {
-      if (descriptor) Object.defineProperty(proto, name, descriptor);
-      else delete proto[name];
-    }
-  }
-}
+const javaStringHandlers = [
+  {
+    uid: 'java-string',
+    match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property in JAVA_STRING_METHODS,
+    resolve: ({ property, context, params }: { property: string; context: string; params: string[] }) => JAVA_STRING_METHODS[property](context, params),
+  },
+];
 
 const compiled = new Map<string, Compile>();
 const compile = (template: string) => {
   let c = compiled.get(template);
   if (!c) {
-    c = new Compile(parse(template), { escape: false });
+    c = new Compile(parse(template), { escape: false, customMethodHandlers: javaStringHandlers });
     compiled.set(template, c);
   }
   return c;
@@ -118,6 +109,6 @@ export function renderTemplate(template: string, input: RenderInput): Rendered {
     responseOverride: { header: {} } as { status?: number; header: Record<string, string> },
   };
   const $input = { body: bodyText, path, json: (p: string) => JSON.stringify(path(p) ?? null), params };
-  const output = withJavaStrings(() => compile(template).render({ input: $input, util, context }));
+  const output = compile(template).render({ input: $input, util, context });
   return { output, statusOverride: context.responseOverride.status === undefined ? undefined : Number(context.responseOverride.status) };
 }
