@@ -90,10 +90,12 @@ test("the original platform's baseline is computed from the price table", () => 
 });
 
 test('a run prices each fleet at the mean of its types; spot only discounts EC2, not the EMR uplift', () => {
-  const dev = loadEnvironments().find((e) => e.name === 'dev')!;
+  const dev = loadEnvironments().find((e) => e.emr.spotEverywhere && e.region === 'eu-north-1')!;
   const [primary, core, task] = runCostLines(fleetPlans(dev.emr), p, 2);
-  const spot = (type: keyof typeof p.ec2Hour) => p.ec2Hour[type] * p.spotFactor + p.emrUpliftHour[type];
-  expect(primary).toMatchObject({ quantity: 2, amount: expect.closeTo(2 * ((spot('m6g.xlarge') + spot('m5.xlarge')) / 2), 10) });
+  const spot = (type: string) => p.ec2Hour[type as keyof typeof p.ec2Hour] * p.spotFactor + p.emrUpliftHour[type as keyof typeof p.emrUpliftHour];
+  const primaryTypes = dev.emr.primaryInstanceTypes;
+  const meanSpot = primaryTypes.reduce((sum, type) => sum + spot(type), 0) / primaryTypes.length;
+  expect(primary).toMatchObject({ quantity: 2, amount: expect.closeTo(2 * meanSpot, 10) });
   expect(core.item).toContain('spot');
   expect(task).toMatchObject({ quantity: dev.emr.taskSpotUnits * 2 });
 });
