@@ -54,7 +54,8 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
   test('every KMS key rotates; every log group is encrypted and has a retention', () => {
     for (const key of Object.values(template.findResources('AWS::KMS::Key'))) expect(key.Properties.EnableKeyRotation).toBe(true);
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(2);
+    // Firehose errors and the consumer, plus the views API's access and execution logs.
+    expect(logGroups).toHaveLength(4);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.KmsKeyId).toEqual(getAtt(expect.stringMatching(/^FastLayerLogsKey/)));
       expect(logGroup.Properties.RetentionInDays).toBe(90);
