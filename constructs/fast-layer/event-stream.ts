@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAKE_BUCKETS } from '../lake-storage';
 import type { EventStreamProps } from './event-stream-props';
@@ -72,6 +73,13 @@ export class EventStream extends Construct {
     });
     storage.grantAppend(this.deliveryRole, zone, table.s3Prefix);
     storage.grantAppend(this.deliveryRole, zone, errorsPrefix);
+    // The rest of AWS's documented Firehose S3 policy: GetObject on what it writes and
+    // ListBucketMultipartUploads (a bucket-level listing). Never a delete.
+    const bucketName = (table.bucket.node.defaultChild as s3.CfnBucket | undefined)?.bucketName;
+    if (!bucketName || Token.isUnresolved(bucketName)) throw new Error(`EventStream ${this.node.path}: props.table's bucket (${table.bucket.node.path}) needs a literal bucket name`);
+    const bucketArn = `arn:${Stack.of(this).partition}:s3:::${bucketName}`;
+    iam.Grant.addToPrincipal({ grantee: this.deliveryRole, actions: ['s3:GetObject'], resourceArns: [table.s3Prefix, errorsPrefix].map((prefix) => `${bucketArn}/${prefix}*`) });
+    iam.Grant.addToPrincipal({ grantee: this.deliveryRole, actions: ['s3:ListBucketMultipartUploads'], resourceArns: [bucketArn] });
     // What format conversion reads: the table's definition, nothing else in the catalog.
     iam.Grant.addToPrincipal({
       grantee: this.deliveryRole,

@@ -41,6 +41,20 @@ export interface RealtimeViewsProps {
    */
   readonly minuteCountersRetention?: Duration;
   /**
+   * Events whose event_time is further ahead of the consumer's clock go to the dead-letter queue
+   * (`future_event_time`): their minute items would outlive the TTL. Matches bronze_to_silver's
+   * 15-minute arrival slack.
+   * @default Duration.minutes(15)
+   */
+  readonly maxEventTimeAhead?: Duration;
+  /**
+   * Events whose event_time is further behind the consumer's clock go to the dead-letter queue
+   * (`stale_event_time`): the views are for the last hours, gold keeps the history. Must be
+   * longer than `maxRecordAge`, or a consumer catching up would reject what it is late with.
+   * @default Duration.days(1)
+   */
+  readonly maxEventAge?: Duration;
+  /**
    * Refuse to delete the table, even through CloudFormation.
    * @default true
    */

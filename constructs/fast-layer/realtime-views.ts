@@ -20,7 +20,8 @@ import { DEFAULT_BATCH_SIZE, type RealtimeViewsProps } from './realtime-views-pr
  * Real-time views of the event stream in DynamoDB, kept by a Lambda consumer that never loses an
  * event: per-type counters per minute (expired by TTL) and per-user totals with last-seen.
  *
- * The consumer sums each batch before writing and commits it exactly once (consumer/plan.ts).
+ * The consumer sums each batch before writing and applies it exactly once: each view item carries
+ * its own per-shard high-water mark (functions/views-consumer/plan.ts).
  * Malformed records go to the dead-letter queue with their reason; batches that keep failing are
  * retried, halved, and finally described there by Lambda. An alarm fires on the first message
  * in the queue, another when the consumer falls behind.
@@ -41,6 +42,13 @@ export class RealtimeViews extends Construct {
     if (maxRecordAge.toSeconds() >= props.events.retention.toSeconds()) {
       throw new Error(
         `RealtimeViews ${this.node.path}: props.maxRecordAge (${maxRecordAge.toHumanString()}) must be shorter than the stream's retention (${props.events.retention.toHumanString()}), or records would expire before they reach the dead-letter queue`,
+      );
+    }
+
+    const maxEventAge = props.maxEventAge ?? Duration.days(1);
+    if (maxEventAge.toSeconds() <= maxRecordAge.toSeconds()) {
+      throw new Error(
+        `RealtimeViews ${this.node.path}: props.maxEventAge (${maxEventAge.toHumanString()}) must be longer than props.maxRecordAge (${maxRecordAge.toHumanString()}), or the consumer would reject the records it is catching up with`,
       );
     }
 
@@ -85,11 +93,14 @@ export class RealtimeViews extends Construct {
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: "The consumer role's inline policy is generated from this construct's grants for this role alone and lives and dies with it, so it cannot be attached elsewhere by mistake.",
     });
-    // GetItem reads the shard watermark; TransactWriteItems needs UpdateItem on every item it updates.
+    // UpdateItem writes the view items and the shards' dead-letter marks; GetItem reads those marks.
     this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    // Dead letters come from the handler (malformed records) and from Lambda (failed batches).
+    // Dead letters come from the handler (malformed records, by SendMessageBatch, which IAM
+    // authorizes as sqs:SendMessage) and from Lambda (failed batches).
     // SqsDlq would grant kms:ReEncrypt* and kms:GenerateDataKey*; sending needs exactly this.
     this.deadLetterQueue.grant(role, 'sqs:SendMessage');
+    // The handler's kinesis:DescribeStreamSummary (the stream's creation time) is in the read
+    // grant the event source gives the role.
     encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
     this.consumer = new lambdaNodejs.NodejsFunction(this, 'Consumer', {
@@ -108,6 +119,8 @@ export class RealtimeViews extends Construct {
         [CONSUMER_ENVIRONMENT.tableName]: this.table.tableName,
         [CONSUMER_ENVIRONMENT.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
         [CONSUMER_ENVIRONMENT.minuteTtlSeconds]: String((props.minuteCountersRetention ?? Duration.days(7)).toSeconds()),
+        [CONSUMER_ENVIRONMENT.maxEventAheadSeconds]: String((props.maxEventTimeAhead ?? Duration.minutes(15)).toSeconds()),
+        [CONSUMER_ENVIRONMENT.maxEventAgeSeconds]: String(maxEventAge.toSeconds()),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // Bundled offline by the local esbuild; the runtime provides the AWS SDK v3.
@@ -122,7 +135,7 @@ export class RealtimeViews extends Construct {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
         maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
-        // One batch per shard at a time: the per-shard watermark relies on it.
+        // One batch per shard at a time: records of a shard reach the items in order.
         parallelizationFactor: 1,
         reportBatchItemFailures: true,
         bisectBatchOnError: true,

@@ -107,15 +107,18 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
     test('the delivery role adds objects to bronze only under its two prefixes (never deletes), and reads only the stream and the table definition', () => {
       const statements = statementsOf(template, 'EventsDeliveryRole');
       const s3 = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
-      expect(s3).toEqual(
-        expect.arrayContaining([
-          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: [`${bucket}/events/*`, `${bucket}/firehose-errors/events/*`] },
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['events/*'] } } },
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['firehose-errors/events/*'] } } },
-          { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucket },
-        ]),
-      );
-      expect(s3).toHaveLength(4);
+      // AWS's documented Firehose S3 policy, on the two prefixes (bucket-level actions on the bucket), without any delete.
+      const granted = (action: string) => s3.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat()).sort();
+      const prefixes = [`${bucket}/events/*`, `${bucket}/firehose-errors/events/*`];
+      for (const action of ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject']) expect([action, granted(action)]).toEqual([action, prefixes]);
+      for (const action of ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads']) expect([action, [...new Set(granted(action))]]).toEqual([action, [bucket]]);
+      expect(s3.filter((st) => [st.Action].flat().includes('s3:ListBucket'))).toEqual([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['events/*'] } } },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['firehose-errors/events/*'] } } },
+      ]);
+      const actions = new Set(s3.flatMap((st) => [st.Action].flat()));
+      expect([...actions].sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts', 's3:PutObject']);
+      expect([...actions].filter((a) => /Delete|\*/.test(a))).toEqual([]);
       expect(statements).toContainEqual({ Effect: 'Allow', Action: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'], Resource: expect.any(Array) });
       expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kinesis:GetRecords']), Resource: getAtt(logicalId(template, 'AWS::Kinesis::Stream')) }));
     });
@@ -142,7 +145,15 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
         Timeout: 60,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/^ViewsConsumerLogGroup/) } },
-        Environment: { Variables: { VIEWS_TABLE_NAME: { Ref: logicalId(template, 'AWS::DynamoDB::GlobalTable') }, DEAD_LETTER_QUEUE_URL: { Ref: queueId }, MINUTE_TTL_SECONDS: String(7 * 24 * 3600) } },
+        Environment: {
+          Variables: {
+            VIEWS_TABLE_NAME: { Ref: logicalId(template, 'AWS::DynamoDB::GlobalTable') },
+            DEAD_LETTER_QUEUE_URL: { Ref: queueId },
+            MINUTE_TTL_SECONDS: String(7 * 24 * 3600),
+            MAX_EVENT_AHEAD_SECONDS: String(15 * 60),
+            MAX_EVENT_AGE_SECONDS: String(24 * 3600),
+          },
+        },
       });
     });
 
@@ -151,6 +162,9 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
       expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
       expect(bundle).not.toMatch(/class DynamoDBClient/);
       expect(bundle).toContain('"event_id"');
+      expect(bundle).toMatch(/require\("@aws-sdk\/client-kinesis"\)/);
+      // The consumer reads bronze.events from the declaration itself; zod stays out of the function.
+      expect(bundle).not.toMatch(/ZodError|zod/);
     });
 
     test('reads the stream from the start, bisecting, retrying and reporting partial failures, failed batches to the DLQ', () => {
@@ -175,6 +189,8 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
       expect(byAction('sqs:SendMessage')).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(queueId) }]);
       expect(byAction('kms:GenerateDataKey')).toEqual([{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: getAtt(keyId) }]);
       expect(statements.filter((s) => s.Resource === '*')).toEqual([{ Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' }]);
+      // The handler tells the stream's epoch by DescribeStreamSummary on the stream it reads.
+      expect(byAction('kinesis:DescribeStreamSummary')).toEqual([expect.objectContaining({ Resource: getAtt(logicalId(template, 'AWS::Kinesis::Stream')) })]);
     });
 
     test('the dead-letter queue is KMS-encrypted, TLS-only, keeps messages 14 days, and alarms on the first one', () => {
@@ -235,6 +251,24 @@ describe.each([...platform.stages.keys()])('%s fast layer', (env) => {
       expect([statement.Action].flat()).not.toContain('s3:*');
       if ([statement.Resource].flat().includes('*')) expect(statement.Action).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
+  });
+});
+
+describe('docs/fast-layer.md', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'fast-layer.md'), 'utf8');
+
+  test('names only stack outputs that the fast-layer stack has', () => {
+    const outputs = Object.keys(templateOf(platform.stages.get('dev')!.fastLayer).findOutputs('*'));
+    const named = [...doc.matchAll(/OutputKey=='(\w+)'|`(\w+)` output/g)].map((m) => m[1] ?? m[2]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((name) => !outputs.includes(name))).toEqual([]);
+  });
+
+  test("names the lake grants the event stream really makes", () => {
+    const source = readFileSync(join(__dirname, '..', '..', 'constructs', 'fast-layer', 'event-stream.ts'), 'utf8');
+    const named = [...doc.matchAll(/storage\.(grant\w+)\(/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const grant of named) expect([grant, source.includes(`storage.${grant}(`)]).toEqual([grant, true]);
   });
 });
 
@@ -318,6 +352,14 @@ describe('props are checked early, naming the prop', () => {
     const events = new EventStream(stack, 'Events', { encryptionKey: key, storage, table: catalog.tables.get('bronze.events')!, logs, retention: Duration.hours(24) });
     expect(() => new RealtimeViews(stack, 'Views', { events, encryptionKey: key, logs, maxRecordAge: Duration.days(2) })).toThrow(
       "RealtimeViews Fixture/Views: props.maxRecordAge (2 days) must be shorter than the stream's retention (1 day), or records would expire before they reach the dead-letter queue",
+    );
+  });
+
+  test('a maximum event age no longer than the maximum record age', () => {
+    const { stack, storage, catalog, key, logs } = fixture();
+    const events = new EventStream(stack, 'Events', { encryptionKey: key, storage, table: catalog.tables.get('bronze.events')!, logs });
+    expect(() => new RealtimeViews(stack, 'Views', { events, encryptionKey: key, logs, maxRecordAge: Duration.hours(2), maxEventAge: Duration.hours(2) })).toThrow(
+      'RealtimeViews Fixture/Views: props.maxEventAge (2 hours) must be longer than props.maxRecordAge (2 hours), or the consumer would reject the records it is catching up with',
     );
   });
 });

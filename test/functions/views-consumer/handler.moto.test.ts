@@ -6,6 +6,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { type ConsumerDependencies, createHandler } from '../../../functions/views-consumer/handler';
 import { APPLIED_PREFIX, PARTITION_KEY, SORT_KEY } from '../../../functions/views-consumer/views';
 import { type SyntheticEvent, kinesisEvent, syntheticEvents, take } from '../../../ops/producer/synthetic-events';
+import { CountingEngine } from '../../../scripts/bench-consumer';
 import { type MotoServer, startMoto } from '../../harness/moto-server';
 
 /**
@@ -218,8 +219,14 @@ describe('exactly once', () => {
   });
 
   test.each(['ProvisionedThroughputExceededException', 'ThrottlingException'])('injected %s mid-batch: Lambda retries from the reported record until all is in, exactly once', async (name) => {
-    // Every 7th write is throttled, whichever item it is.
-    const throttled = faultyDynamodb((call) => (call % 7 === 0 ? awsError(name) : undefined));
+    // A burst (calls 30 to 45, whichever items they are) and, throughout, the first write of every 4th item.
+    const seen = new Set<string>();
+    const throttled = faultyDynamodb((call, input) => {
+      const key = JSON.stringify(input.Key);
+      const firstWrite = !seen.has(key);
+      seen.add(key);
+      return (call >= 30 && call <= 45) || (firstWrite && seen.size % 4 === 0) ? awsError(name) : undefined;
+    });
     const { tableName, handler } = await freshViews({ dynamodb: throttled });
     const events = generated(19, 100);
     const deliveries = await deliverUntilCommitted(handler, kinesisEvent(events));
@@ -316,5 +323,27 @@ describe('dead letters', () => {
     const letters = await receiveAll();
     expect(letters).toHaveLength(95);
     expect(new Set(letters.map((m) => JSON.parse(m.Body!).sequenceNumber))).toEqual(new Set(batch.Records.slice(0, 95).map((r) => r.kinesis.sequenceNumber)));
+  });
+});
+
+describe("the bench's counting engine", () => {
+  test('ends with exactly the items moto ends with, for the same deliveries (replays and late events included)', async () => {
+    const engine = new CountingEngine();
+    const options = { clock, streamEpochs: fixedEpoch, logger: quiet, tableName: 'views', deadLetterQueueUrl: 'https://sqs/dlq', minuteTtlSeconds: 3600, maxEventAheadSeconds: 900, maxEventAgeSeconds: 86_400 };
+    const counted = createHandler({ ...options, dynamodb: engine.dynamodb, sqs: engine.sqs });
+    const { tableName, handler } = await freshViews();
+    const events = generated(27, 60, 7);
+    const late = { ...events[5], event_id: 'late', event_time: '2026-11-22T09:55:00Z' };
+    const batch = kinesisEvent([...events, late]);
+    for (const delivery of [range(batch, 0, 40), range(batch, 20), range(batch, 0, 30), batch]) {
+      await expect(counted(delivery)).resolves.toEqual(committed);
+      await expect(handler(delivery)).resolves.toEqual(committed);
+    }
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    // Numbers as values: engines may spell 1.50 and 1.5 differently.
+    const byKey = (items: Iterable<Record<string, { S?: string; N?: string }>>) =>
+      Object.fromEntries([...items].map((item) => [JSON.stringify([item.pk, item.sk]), Object.fromEntries(Object.entries(item).map(([name, v]) => [name, v.N !== undefined ? Number(v.N) : v.S]))]));
+    expect(byKey(engine.items.values() as Iterable<Record<string, { S?: string; N?: string }>>)).toEqual(byKey(Items as Record<string, { S?: string; N?: string }>[]));
+    await expectViewsToHold(tableName, [...events, late]);
   });
 });
