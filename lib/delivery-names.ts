@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, type CdkBootstrapRole, cdkBootstrapRoleName } from '../constructs/github-oidc';
 import type { EnvironmentConfig } from './config';
-import { DAGS_PREFIX, ETL_PACKAGE_KEY, ResourceNames } from './naming';
+import { DAGS_PREFIX, EMR_TLS_CERTIFICATES_KEY, ETL_PACKAGE_KEY, ResourceNames } from './naming';
 export { REQUIREMENTS_KEY } from './naming';
 
 /**
@@ -37,5 +37,5 @@ export { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, type CdkBootstrapRole, cd
 
 /** Where `make sync` puts the packaged ETL; EMR steps read it from the same keys. */
 export const ETL_PREFIX = posix.dirname(ETL_PACKAGE_KEY);
-/** The only prefixes of the artifacts bucket that the sync role may write: MWAA's DAGs and the ETL. */
-export const SYNC_PREFIXES = [DAGS_PREFIX, ETL_PREFIX] as const;
+/** The only prefixes of the artifacts bucket that the sync role may write: MWAA's DAGs, the ETL, EMR's TLS certificates. */
+export const SYNC_PREFIXES = [DAGS_PREFIX, ETL_PREFIX, posix.dirname(EMR_TLS_CERTIFICATES_KEY)] as const;

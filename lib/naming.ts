@@ -5,6 +5,9 @@ import { DATA_ZONES, type DataZone } from './datasets';
 
 export { LAKE_BUCKETS, type LakeBucketName };
 
+/** `dev` becomes `Dev`: the Stage id a user deploys or diffs by, e.g. `cdk deploy 'Dev/*'`. */
+export const stageId = (environment: string): string => environment.charAt(0).toUpperCase() + environment.slice(1);
+
 /**
  * The physical names of the platform's resources, derived once from the environment. Bucket
  * names carry the account and region, so they cannot collide across accounts or regions, and
@@ -62,6 +65,14 @@ export class ResourceNames {
     return `${this.prefix}-alerts`;
   }
 
+  get alertsKeyAlias(): string {
+    return `alias/${this.prefix}-alerts`;
+  }
+
+  get monthlyBudget(): string {
+    return `${this.prefix}-monthly`;
+  }
+
   get alertsTopicArn(): string {
     return `arn:aws:sns:${this.env.region}:${this.env.account}:${this.alertsTopic}`;
   }
@@ -84,5 +95,7 @@ export const REQUIREMENTS_KEY = `${DAGS_PREFIX}/requirements.txt`;
 /** Where `make sync` puts the packaged ETL in the artifacts bucket, and where EMR steps find it. */
 export const ETL_PACKAGE_KEY = 'etl/bdp_etl.zip';
 export const ETL_ENTRY_POINT_KEY = 'etl/main.py';
+/** The zip of PEM certificates for EMR's in-transit TLS (`make emr-certs`, published by `make sync`). */
+export const EMR_TLS_CERTIFICATES_KEY = 'emr-tls/in-transit-certificates.zip';
 /** The cluster tag that every EMR permission of the platform is conditioned on. */
 export const CLUSTER_ENVIRONMENT_TAG = 'bdp:environment';

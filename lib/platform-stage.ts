@@ -1,6 +1,7 @@
 import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { stageId } from './naming';
 import { BudgetStack } from './stacks/budget-stack';
 import { DeliveryStack } from './stacks/delivery-stack';
 import { FastLayerStack } from './stacks/fast-layer-stack';
@@ -13,8 +14,7 @@ export interface PlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;
 }
 
-/** `dev` becomes `Dev`: the Stage id a user deploys or diffs by, e.g. `cdk deploy 'Dev/*'`. */
-export const stageId = (environment: string): string => environment.charAt(0).toUpperCase() + environment.slice(1);
+export { stageId };
 
 /** One environment of the platform. It reads like the architecture diagram. */
 export class PlatformStage extends Stage {
@@ -53,6 +53,8 @@ export class PlatformStage extends Stage {
       description: `big-data-platform ${config.name}: alerts topic, dashboard and alarms`,
     });
     this.budget = new BudgetStack(this, 'Budget', { config, description: `big-data-platform ${config.name}: monthly cost budget (us-east-1)` });
+    // The budget notifies the alerts topic by its literal ARN: the topic (and its policy) must exist first.
+    this.budget.addStackDependency(this.monitoring);
     this.delivery = new DeliveryStack(this, 'Delivery', { config, description: `big-data-platform ${config.name}: GitHub OIDC provider and delivery roles` });
   }
 }

@@ -1,4 +1,6 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 
 /** Airflow versions that MWAA runs; the newest first. */
 export const MWAA_AIRFLOW_VERSIONS = ['3.3.1', '3.2.1', '3.0.6'] as const;
@@ -33,6 +35,8 @@ export interface AirflowEnvironmentProps {
   readonly clusterTag: { readonly key: string; readonly value: string };
   /** SNS topic the DAGs publish failures to. */
   readonly alertsTopicArn: string;
+  /** Alias of the topic's KMS key: publishing to an SSE-KMS topic needs the key too. */
+  readonly alertsKeyAlias: string;
   /** Airflow Variables to serve through the Secrets Manager backend, by name (values become JSON). */
   readonly variables: Readonly<Record<string, unknown>>;
   /**
@@ -45,6 +49,16 @@ export interface AirflowEnvironmentProps {
    * @default '<dagsPrefix>/requirements.txt'
    */
   readonly requirementsKey?: string;
+  /**
+   * How long MWAA's five log groups keep their logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to MWAA's log groups when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /**
    * Weekly maintenance window start (UTC).
    * @default 'SUN:03:00'

@@ -1,12 +1,16 @@
-import { SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { grantPublishThroughAlias } from '../alerts-topic';
 import { AIRFLOW_CONNECTIONS_PREFIX, AIRFLOW_VARIABLES_PREFIX, type AirflowEnvironmentProps } from './airflow-environment-props';
 
 const LOG_TYPES = ['dagProcessingLogs', 'schedulerLogs', 'taskLogs', 'webserverLogs', 'workerLogs'] as const;
+/** The log groups MWAA writes to, `airflow-<environment>-<suffix>`, one per log type. */
+const LOG_GROUP_SUFFIXES = ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'] as const;
 
 /**
  * A private Amazon MWAA environment: the webserver reachable only inside the VPC (engineers come
@@ -27,19 +31,28 @@ export class AirflowEnvironment extends Construct {
     const { lake, emr, clusterTag } = props;
 
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('airflow.amazonaws.com'), new iam.ServicePrincipal('airflow-env.amazonaws.com')),
+      // Only MWAA acting for this environment may assume it (confused-deputy protection).
+      assumedBy: new iam.CompositePrincipal(
+        ...['airflow.amazonaws.com', 'airflow-env.amazonaws.com'].map(
+          (service) =>
+            new iam.ServicePrincipal(service, {
+              conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': arn('airflow', `environment/${props.name}`) } },
+            }),
+        ),
+      ),
       description: `MWAA ${props.name}: run DAGs that drive transient EMR clusters`,
     });
     const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>) =>
       this.executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
 
+    const clusters = arn('elasticmapreduce', 'cluster/*');
     // MWAA's documented minimum for an environment with a customer-managed key.
     allow('PublishMetrics', ['airflow:PublishMetrics'], [arn('airflow', `environment/${props.name}`)]);
     lake.grantRead(this.executionRole, 'artifacts');
     allow('ReadSourceBucketSettings', ['s3:GetBucketPublicAccessBlock', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration'], [lake.buckets.artifacts.bucketArn]);
     allow('CheckAccountPublicAccessBlock', ['s3:GetAccountPublicAccessBlock'], ['*']);
-    const logGroups = arn('logs', `log-group:airflow-${props.name}-*`);
-    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:GetLogRecord', 'logs:GetLogGroupFields', 'logs:GetQueryResults'], [logGroups]);
+    const ownLogGroups = arn('logs', `log-group:airflow-${props.name}-*`);
+    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:GetLogRecord', 'logs:GetLogGroupFields', 'logs:GetQueryResults'], [ownLogGroups]);
     allow('FindLogGroups', ['logs:DescribeLogGroups'], ['*']);
     allow('PutMetrics', ['cloudwatch:PutMetricData'], ['*']);
     const celeryQueues = `arn:${partition}:sqs:${region}:*:airflow-celery-*`;
@@ -52,22 +65,30 @@ export class AirflowEnvironment extends Construct {
     allow('ReadAirflowSecrets', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], secretPrefixes);
 
     // EMR: create clusters only with this environment's tag, and touch only clusters that carry it.
-    const clusters = arn('elasticmapreduce', 'cluster/*');
-    allow('CreateTaggedClusters', ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:AddTags'], ['*'], { StringEquals: { [`aws:RequestTag/${clusterTag.key}`]: clusterTag.value } });
+    const requestTag = { StringEquals: { [`aws:RequestTag/${clusterTag.key}`]: clusterTag.value } };
+    allow('CreateTaggedClusters', ['elasticmapreduce:RunJobFlow'], ['*'], requestTag);
+    // Tag-on-create: RunJobFlow with Tags is also authorized as AddTags, against the literal ARN
+    // `cluster/*` (no cluster id exists yet). Existing clusters (`cluster/j-...`) may never be
+    // (re)tagged: tagging a foreign cluster with this environment's tag would hand it over.
+    allow('TagClustersAtCreation', ['elasticmapreduce:AddTags'], [clusters], requestTag);
+    this.executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'NeverRetagExistingClusters', effect: iam.Effect.DENY, actions: ['elasticmapreduce:AddTags', 'elasticmapreduce:RemoveTags'], resources: [arn('elasticmapreduce', 'cluster/j-*')] }),
+    );
     allow(
       'DriveOwnClusters',
-      ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:ListSteps', 'elasticmapreduce:ListInstanceFleets', 'elasticmapreduce:TerminateJobFlows'],
+      ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:TerminateJobFlows'],
       [clusters],
       { StringEquals: { [`aws:ResourceTag/${clusterTag.key}`]: clusterTag.value } },
     );
     allow('FindClustersToReap', ['elasticmapreduce:ListClusters'], ['*']);
     allow('PassEmrServiceRole', ['iam:PassRole'], [emr.serviceRole.roleArn], { StringEquals: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } });
     allow('PassEmrInstanceRole', ['iam:PassRole'], [emr.instanceRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
-    allow('NotifyFailures', ['sns:Publish'], [props.alertsTopicArn]);
+    // Failure alerts: the topic is SSE-KMS, so publishing needs its key too (through SNS only).
+    grantPublishThroughAlias(this.executionRole, props.alertsTopicArn, props.alertsKeyAlias);
 
     this.acknowledgeWildcards({
       'Resource::*': 'Account-level reads MWAA needs (account public-access block, log-group discovery), metric publishing, cluster listing for the reaper, and RunJobFlow, which names no cluster yet and is limited by the required bdp:environment request tag.',
-      [`Resource::${logGroups}`]: "MWAA names its five log groups itself under this environment's airflow-<name>- prefix.",
+      [`Resource::${ownLogGroups}`]: "MWAA names its five log groups itself under this environment's airflow-<name>- prefix.",
       [`Resource::${celeryQueues}`]: 'MWAA creates its Celery queues in an AWS-owned account under the airflow-celery- prefix (MWAA documented policy).',
       [`Resource::${clusters}`]: 'Cluster ids exist only at run time; every action here is limited to clusters tagged with this environment.',
       ...Object.fromEntries(secretPrefixes.map((p) => [`Resource::${p}`, 'Airflow looks secrets up by name under its connections/variables prefixes; nothing else is readable.'])),
@@ -84,7 +105,7 @@ export class AirflowEnvironment extends Construct {
         principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroups } },
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': ownLogGroups } },
       }),
     );
 
@@ -113,6 +134,18 @@ export class AirflowEnvironment extends Construct {
     }
     this.variables = variables;
 
+    // MWAA creates its log groups without retention (kept forever) unless they exist already:
+    // create them first, with a retention and the environment's key.
+    const logGroups = LOG_GROUP_SUFFIXES.map(
+      (suffix) =>
+        new logs.LogGroup(this, `${suffix}Logs`, {
+          logGroupName: `airflow-${props.name}-${suffix}`,
+          retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+          encryptionKey: lake.key,
+          removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+        }),
+    );
+
     this.environment = new mwaa.CfnEnvironment(this, 'Environment', {
       name: props.name,
       airflowVersion: props.airflowVersion,
@@ -137,7 +170,7 @@ export class AirflowEnvironment extends Construct {
     });
     // The role's policy must exist before MWAA validates the environment with it (the role's
     // ARN alone orders only the role).
-    this.environment.node.addDependency(this.executionRole.node.findChild('DefaultPolicy'));
+    this.environment.node.addDependency(this.executionRole.node.findChild('DefaultPolicy'), ...logGroups);
   }
 
   private acknowledgeWildcards(findings: Record<string, string>): void {

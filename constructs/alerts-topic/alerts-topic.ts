@@ -10,11 +10,26 @@ export interface AlertsTopicProps {
   readonly topicName: string;
   /** Team addresses subscribed by e-mail (each must confirm the subscription once). */
   readonly emails: readonly string[];
+  /**
+   * Alias of the topic's key: publishers in other stacks are granted the key through it
+   * (`grantPublishThroughAlias`), since IAM cannot name a key of another stack by its id.
+   */
+  readonly keyAlias: string;
+  /**
+   * Names of the AWS Budgets budgets (any region) that may publish here.
+   * @default - none: AWS Budgets may not publish
+   */
+  readonly budgetNames?: readonly string[];
 }
 
 /**
  * The one place alarms and pipeline failures are sent: an SNS topic encrypted with its own
  * rotating key, that refuses non-TLS publishers, with e-mail subscriptions from config.
+ *
+ * A publisher to an SSE-KMS topic needs the key as well as `sns:Publish`. Each service publisher
+ * (CloudWatch alarms, AWS Budgets, SNS itself delivering to the dead-letter queue) is granted
+ * the topic and the key only for this account's alarms, budgets and topic (`aws:SourceAccount`
+ * and `aws:SourceArn`), so no other account's resource can use the service as a deputy.
  */
 export class AlertsTopic extends Construct {
   readonly topic: sns.Topic;
@@ -23,27 +38,39 @@ export class AlertsTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertsTopicProps) {
     super(scope, id);
-    this.key = new kms.Key(this, 'Key', { description: `Encrypts the ${props.topicName} topic`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
-    // CloudWatch alarms and AWS Budgets publish to an encrypted topic only if they may use its key.
-    for (const service of ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com']) this.key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const { account, region, partition } = Stack.of(this);
+    this.key = new kms.Key(this, 'Key', { description: `Encrypts the ${props.topicName} topic`, alias: props.keyAlias, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
     this.topic = new sns.Topic(this, 'Topic', { topicName: props.topicName, masterKey: this.key, enforceSSL: true });
-    // The cost budget (in us-east-1) publishes here; only for this account.
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowBudgetsOfThisAccount',
-        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    const topicArn = `arn:${partition}:sns:${region}:${account}:${props.topicName}`;
+
+    const publishers = [
+      { sid: 'CloudWatchAlarmsOfThisAccount', service: 'cloudwatch.amazonaws.com', sources: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:*`] },
+      ...(props.budgetNames?.length
+        ? [{ sid: 'BudgetsOfThisAccount', service: 'budgets.amazonaws.com', sources: props.budgetNames.map((name) => `arn:${partition}:budgets::${account}:budget/${name}`) }]
+        : []),
+    ];
+    for (const { sid, service, sources } of publishers) {
+      const conditions = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sources } };
+      const principals = [new iam.ServicePrincipal(service)];
+      this.topic.addToResourcePolicy(new iam.PolicyStatement({ sid: `Publish${sid}`, principals, actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions }));
+      this.key.addToResourcePolicy(new iam.PolicyStatement({ sid: `EncryptFor${sid}`, principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }));
+    }
+
     // Notifications SNS could not deliver are kept for two weeks rather than lost.
     this.undelivered = new sqs.Queue(this, 'Undelivered', {
       encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.undelivered.grantSendMessages(new iam.ServicePrincipal('sns.amazonaws.com'));
+    // Only this topic's deliveries may land in the queue, and only they may use the key for it.
+    const fromThisTopic = { StringEquals: { 'aws:SourceAccount': account }, ArnEquals: { 'aws:SourceArn': topicArn } };
+    const snsService = new iam.ServicePrincipal('sns.amazonaws.com');
+    this.undelivered.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'UndeliveredAlertsOfThisTopic', principals: [snsService], actions: ['sqs:SendMessage'], resources: [this.undelivered.queueArn], conditions: fromThisTopic }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'EncryptUndeliveredAlertsOfThisTopic', principals: [snsService], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromThisTopic }),
+    );
     for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
       Validations.of(this.undelivered).acknowledge({
         id: rule,
@@ -52,4 +79,30 @@ export class AlertsTopic extends Construct {
     }
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.undelivered }));
   }
+}
+
+/**
+ * Let a principal publish to an SSE-KMS alerts topic of another stack: `sns:Publish` on the topic,
+ * and the key's data-key and decrypt actions only through SNS and only on the key behind `keyAlias`
+ * (IAM cannot name another stack's key by id; the alias condition narrows "any key" to that one).
+ */
+export function grantPublishThroughAlias(grantee: iam.IGrantable, topicArn: string, keyAlias: string): void {
+  const [, partition, , region, account] = topicArn.split(':');
+  const keys = `arn:${partition}:kms:${region}:${account}:key/*`;
+  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topicArn] });
+  if (grantee.grantPrincipal instanceof Construct) {
+    Validations.of(grantee.grantPrincipal).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${keys}]`,
+      reason: `The topic's key belongs to another stack and IAM cannot name a key by alias; conditions narrow the wildcard to the key aliased ${keyAlias}, used through SNS only.`,
+    });
+  }
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resourceArns: [keys],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` },
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [keyAlias] },
+    },
+  });
 }

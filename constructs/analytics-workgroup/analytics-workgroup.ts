@@ -16,11 +16,18 @@ export interface AnalyticsWorkgroupProps {
   readonly goldDatasets: readonly Dataset[];
   /** A query that would scan more than this is cancelled. */
   readonly bytesScannedCutoffMb: number;
+  /**
+   * The principal tag (key and value) a principal of this account needs to assume the analyst role.
+   * @default DEFAULT_ANALYST_TAG: `bdp:access` = `analyst`
+   */
+  readonly analystPrincipalTag?: { readonly key: string; readonly value: string };
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 const MEGABYTE = 1024 * 1024;
+/** The principal tag that lets a role or SSO session of the account assume the analyst role. */
+export const DEFAULT_ANALYST_TAG = { key: 'bdp:access', value: 'analyst' } as const;
 
 /**
  * An Athena workgroup for analysts over the gold zone: results written KMS-encrypted to the lake's
@@ -73,10 +80,11 @@ export class AnalyticsWorkgroup extends Construct {
       });
     }
 
-    // Whoever may assume roles in this account (SSO permission sets, engineers' roles) may become
-    // an analyst; what the role can do is the point: read gold, run queries here, nothing else.
+    // Not the whole account: only this account's principals that carry the analyst tag (an SSO
+    // permission set's session tag, or a tag on an engineer's role) may become an analyst.
+    const { key: tagKey, value: tagValue } = props.analystPrincipalTag ?? DEFAULT_ANALYST_TAG;
     this.analystRole = new iam.Role(this, 'AnalystRole', {
-      assumedBy: new iam.AccountRootPrincipal(),
+      assumedBy: new iam.AccountPrincipal(Stack.of(this).account).withConditions({ StringEquals: { [`aws:PrincipalTag/${tagKey}`]: tagValue } }),
       description: `Query the gold zone of ${lakeName} with Athena, read-only`,
     });
     Validations.of(this.analystRole).acknowledge({

@@ -10,9 +10,14 @@ export interface EmrRuntimeProps {
   /** Names the security configuration. */
   readonly namePrefix: string;
   /**
-   * S3 URI of a zip of PEM certificates for in-transit TLS between nodes. EMR needs the
-   * certificates supplied; without them in-transit encryption stays off.
-   * @default - in-transit encryption off
+   * Key, in the lake's artifacts bucket, of the zip of PEM certificates (privateKey.pem,
+   * certificateChain.pem, trustedCertificates.pem) that EMR uses for TLS between nodes. Cluster
+   * nodes read it with their instance role. In-transit encryption is always on.
    */
-  readonly inTransitCertificatesS3Uri?: string;
+  readonly inTransitCertificatesKey: string;
+  /**
+   * Glue databases whose Iceberg tables the ETL creates and commits to (silver and gold): the
+   * nodes may read and update those tables' definitions, and nothing else in the catalog.
+   */
+  readonly icebergDatabases: readonly string[];
 }

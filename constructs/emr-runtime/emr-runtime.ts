@@ -15,7 +15,7 @@ export const EMR_LOGS_PREFIX = 'emr-logs/';
  * Everything a transient EMR cluster of the platform needs that outlives it: the service role
  * (AWS's v2 policy, which acts only on resources carrying the managed-policies tag), the EC2
  * instance role with lake access by zone, a security configuration (SSE-KMS on S3, encrypted
- * local disks and EBS, IMDSv2 only), and EMR-managed security groups for private subnets. The DAGs
+ * local disks and EBS, TLS between nodes, IMDSv2 only), and EMR-managed security groups for private subnets. The DAGs
  * create clusters from these; nothing here runs until they do.
  */
 export class EmrRuntime extends Construct {
@@ -40,7 +40,26 @@ export class EmrRuntime extends Construct {
     lake.grantReadWrite(this.instanceRole, 'silver');
     lake.grantReadWrite(this.instanceRole, 'gold');
     lake.grantRead(this.instanceRole, 'artifacts', ETL_PREFIX);
-    lake.grantWrite(this.instanceRole, 'logs', EMR_LOGS_PREFIX);
+    // EMR pushes logs and never needs to delete one.
+    lake.grantAppend(this.instanceRole, 'logs', EMR_LOGS_PREFIX);
+    // Every node downloads the in-transit TLS certificates when it starts.
+    lake.grantRead(this.instanceRole, 'artifacts', props.inTransitCertificatesKey);
+    // Iceberg's Glue catalog: read and commit the tables of the ETL's databases (a commit is an UpdateTable).
+    this.instanceRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable'],
+        resources: [
+          `arn:${partition}:glue:${region}:${account}:catalog`,
+          ...props.icebergDatabases.flatMap((database) => [`arn:${partition}:glue:${region}:${account}:database/${database}`, `arn:${partition}:glue:${region}:${account}:table/${database}/*`]),
+        ],
+      }),
+    );
+    for (const database of props.icebergDatabases) {
+      Validations.of(this.instanceRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:glue:${region}:${account}:table/${database}/*]`,
+        reason: `The ETL creates and commits the Iceberg tables of ${database}; their names come from datasets.json, and a wildcard within the one database keeps a new dataset from needing an IAM change.`,
+      });
+    }
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
 
     this.serviceRole = new iam.Role(this, 'ServiceRole', {
@@ -86,10 +105,10 @@ export class EmrRuntime extends Construct {
             S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: lake.key.keyArn },
             LocalDiskEncryptionConfiguration: { EncryptionKeyProviderType: 'AwsKms', AwsKmsKey: lake.key.keyArn, EnableEbsEncryption: true },
           },
-          EnableInTransitEncryption: props.inTransitCertificatesS3Uri !== undefined,
-          ...(props.inTransitCertificatesS3Uri && {
-            InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: props.inTransitCertificatesS3Uri } },
-          }),
+          EnableInTransitEncryption: true,
+          InTransitEncryptionConfiguration: {
+            TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: `s3://${lake.bucketNames.artifacts}/${props.inTransitCertificatesKey}` },
+          },
         },
         // IMDSv2 only, one hop: credentials cannot be read by SSRF or from containers.
         InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: 2, HttpPutResponseHopLimit: 1 },

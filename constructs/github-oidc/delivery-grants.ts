@@ -32,6 +32,24 @@ export function grantAssumeCdkBootstrapRoles(role: iam.Role, kinds: readonly Cdk
   );
 }
 
+/**
+ * Read the deployed templates of some stacks, which is all `cdk diff --method template` needs
+ * (DescribeStacks and GetTemplate), and nothing else: no bootstrap role, so in particular not the
+ * lookup role, whose ReadOnlyAccess would let a pull request read logs and data.
+ * @param stacks stack name patterns per region, e.g. `{ 'eu-north-1': ['Dev-*'] }`
+ */
+export function grantTemplateDiff(role: iam.Role, stacks: Readonly<Record<string, readonly string[]>>): void {
+  const { partition, account } = Stack.of(role);
+  const arns = Object.entries(stacks).flatMap(([region, names]) => names.map((name) => `arn:${partition}:cloudformation:${region}:${account}:stack/${name}/*`));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], resources: arns }));
+  for (const arn of arns) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagRendering(Stack.of(role), arn)}]`,
+      reason: 'The stacks of one environment, named by their Stage prefix; a stack id exists only once deployed, so the ARN ends in a wildcard.',
+    });
+  }
+}
+
 export interface PrefixSyncTarget {
   readonly bucketName: string;
   /** Key prefixes without a trailing slash, e.g. `dags`. */
@@ -89,21 +107,6 @@ export function grantPrefixSync(role: iam.Role, target: PrefixSyncTarget): void 
     id: `AwsSolutions-IAM5[Resource::${nagRendering(stack, keys)}]`,
     reason: `The bucket key belongs to another stack and IAM cannot name a key by alias; conditions narrow the wildcard to the key aliased ${target.keyAlias}, used through S3 only.`,
   });
-}
-
-/**
- * Point an MWAA environment at a new requirements.txt version (`UpdateEnvironment` with only
- * `RequirementsS3Path` and `RequirementsS3ObjectVersion`) and read its state. No `iam:PassRole`:
- * the request names no role, and the execution role stays the one CloudFormation set.
- */
-export function grantMwaaRequirementsUpdate(role: iam.Role, environmentName: string): void {
-  const { partition, account, region } = Stack.of(role);
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'],
-      resources: [`arn:${partition}:airflow:${region}:${account}:environment/${environmentName}`],
-    }),
-  );
 }
 
 /** cdk-nag prints an unresolved partition (apps without the partition-literals flag) as <AWS::Partition>. */

@@ -26,7 +26,8 @@ const WRITE_ACTIONS = [...APPEND_ACTIONS, 's3:DeleteObject'];
 export class LakeStorage extends Construct {
   readonly key: kms.Key;
   readonly buckets: Readonly<Record<LakeBucketName, s3.Bucket>>;
-  private readonly bucketNames: Readonly<Record<LakeBucketName, string>>;
+  /** The buckets' physical names, as literals. */
+  readonly bucketNames: Readonly<Record<LakeBucketName, string>>;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
@@ -147,7 +148,16 @@ export class LakeStorage extends Construct {
     });
     iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [bucketArn] });
     iam.Grant.addToPrincipal({ grantee, actions: objectActions, resourceArns: [objectsArn] });
-    if (bucket.encryptionKey) iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [bucket.encryptionKey.keyArn] });
+    // The key only inside S3 requests: a grantee can decrypt lake objects it may read, never
+    // lake ciphertext handed to it some other way.
+    if (bucket.encryptionKey) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: keyActions,
+        resourceArns: [bucket.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      });
+    }
     if (grantee.grantPrincipal instanceof Construct) {
       Validations.of(grantee.grantPrincipal).acknowledge({
         // cdk-nag prints an unresolved partition (apps without the partition-literals flag) as <AWS::Partition>.

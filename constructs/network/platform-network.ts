@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { PlatformNetworkProps } from './platform-network-props';
@@ -44,13 +45,21 @@ export class PlatformNetwork extends Construct {
       });
     }
 
-    const flowLog = this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(props.logs.logGroup(this, 'FlowLogGroup', props.flowLogRetention)),
-      trafficType: ec2.FlowLogTrafficType.ALL,
+    // The delivery role trusts the flow-logs service only for this account's flow logs.
+    const { account, region, partition } = Stack.of(this);
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*` } },
+      }),
+      description: 'VPC flow logs: deliver to their encrypted log group',
     });
-    Validations.of(flowLog).acknowledge({
+    Validations.of(flowLogRole).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: "The flow-log role's inline policy is the one CDK generates for this one log group (write to it, pass the role to the service); it lives and dies with the role.",
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(props.logs.logGroup(this, 'FlowLogGroup', props.flowLogRetention), flowLogRole),
+      trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
     // One group for all interface endpoints: HTTPS from inside the VPC, nothing else. The CIDR is

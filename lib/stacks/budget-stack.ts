@@ -11,6 +11,6 @@ export class BudgetStack extends PlatformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, { ...props, region: BUDGETS_REGION });
     const names = new ResourceNames(this.config);
-    new CostBudget(this, 'Budget', { budgetName: `${names.prefix}-monthly`, monthlyLimitUsd: this.config.alerts.monthlyBudgetUsd, alertsTopicArn: names.alertsTopicArn });
+    new CostBudget(this, 'Budget', { budgetName: names.monthlyBudget, monthlyLimitUsd: this.config.alerts.monthlyBudgetUsd, alertsTopicArn: names.alertsTopicArn });
   }
 }

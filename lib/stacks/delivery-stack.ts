@@ -1,9 +1,10 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GitHubJobClaim, GitHubOidc, grantAssumeCdkBootstrapRoles, grantMwaaRequirementsUpdate, grantPrefixSync } from '../../constructs/github-oidc';
+import { GitHubJobClaim, GitHubOidc, grantAssumeCdkBootstrapRoles, grantPrefixSync, grantTemplateDiff } from '../../constructs/github-oidc';
 import { CDK_BOOTSTRAP_ROLES, SYNC_PREFIXES, diffRoleName, deployRoleName, syncRoleName } from '../delivery-names';
-import { ResourceNames } from '../naming';
+import { ResourceNames, stageId } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
+import { BUDGETS_REGION } from './budget-stack';
 
 
 /**
@@ -23,13 +24,13 @@ export class DeliveryStack extends PlatformStack {
       existingProviderArn: existingOidcProviderArn,
     });
 
-    // Pull requests: read what is deployed, through the CDK lookup role, to diff templates.
+    // Pull requests: read the deployed templates to diff them, and nothing else (no lookup role).
     const diff = this.github.addRole('DiffRole', {
       roleName: diffRoleName(config),
       job: GitHubJobClaim.pullRequest(),
-      description: `cdk diff of ${config.name} from pull requests (template diff through the CDK lookup role only)`,
+      description: `cdk diff of ${config.name} from pull requests: read the deployed templates, nothing else`,
     });
-    grantAssumeCdkBootstrapRoles(diff, ['lookup'], config.delivery.bootstrapQualifier);
+    grantTemplateDiff(diff, { [config.region]: [`${stageId(config.name)}-*`], [BUDGETS_REGION]: [`${stageId(config.name)}-*`] });
 
     // Deploy jobs in the GitHub environment (reviewers gate staging and prod). First deployments
     // of MWAA take longer than an hour, and the CLI renews its bootstrap sessions from this one.
@@ -44,10 +45,9 @@ export class DeliveryStack extends PlatformStack {
     const sync = this.github.addRole('SyncRole', {
       roleName: syncRoleName(config),
       job: GitHubJobClaim.environment(config.name),
-      description: `Sync DAGs and the ETL package of ${config.name} and point MWAA at new requirements`,
+      description: `Sync DAGs, the ETL package and EMR TLS certificates of ${config.name} (no MWAA update: requirements changes go through a deploy)`,
     });
     grantPrefixSync(sync, { bucketName: names.bucket('artifacts'), prefixes: SYNC_PREFIXES, keyAlias: names.lakeKeyAlias });
-    grantMwaaRequirementsUpdate(sync, names.mwaaEnvironment);
 
     new CfnOutput(this, 'OidcProviderArn', { value: this.github.provider.oidcProviderArn });
     new CfnOutput(this, 'DiffRoleArn', { value: diff.roleArn });

@@ -24,7 +24,12 @@ export class MonitoringStack extends PlatformStack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const names = new ResourceNames(this.config);
-    this.alerts = new AlertsTopic(this, 'Alerts', { topicName: names.alertsTopic, emails: this.config.alerts.emails });
+    this.alerts = new AlertsTopic(this, 'Alerts', {
+      topicName: names.alertsTopic,
+      keyAlias: names.alertsKeyAlias,
+      emails: this.config.alerts.emails,
+      budgetNames: [names.monthlyBudget],
+    });
 
     const { network, clientVpn } = props.network;
     const { events, views } = props.fastLayer;

@@ -1,8 +1,8 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AirflowEnvironment } from '../../constructs/airflow-environment';
 import { EmrRuntime } from '../../constructs/emr-runtime';
-import { CLUSTER_ENVIRONMENT_TAG, DAGS_PREFIX, REQUIREMENTS_KEY, ResourceNames } from '../naming';
+import { CLUSTER_ENVIRONMENT_TAG, DAGS_PREFIX, EMR_TLS_CERTIFICATES_KEY, REQUIREMENTS_KEY, ResourceNames } from '../naming';
 import { PLATFORM_VARIABLE, platformVariable } from '../platform-variable';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import type { LakeStack } from './lake-stack';
@@ -25,7 +25,9 @@ export class OrchestrationStack extends PlatformStack {
     const { vpc, privateSubnets } = props.network.network;
     const storage = props.lake.storage;
 
-    this.emr = new EmrRuntime(this, 'Emr', { vpc, subnets: privateSubnets, lake: storage, namePrefix: names.prefix });
+    this.emr = new EmrRuntime(this, 'Emr', { vpc, subnets: privateSubnets, lake: storage, namePrefix: names.prefix, inTransitCertificatesKey: EMR_TLS_CERTIFICATES_KEY,
+      icebergDatabases: [names.glueDatabase('silver'), names.glueDatabase('gold')],
+    });
 
     this.airflow = new AirflowEnvironment(this, 'Airflow', {
       name: names.mwaaEnvironment,
@@ -37,6 +39,8 @@ export class OrchestrationStack extends PlatformStack {
       emr: this.emr,
       clusterTag: { key: CLUSTER_ENVIRONMENT_TAG, value: config.name },
       alertsTopicArn: names.alertsTopicArn,
+      alertsKeyAlias: names.alertsKeyAlias,
+      logRemovalPolicy: config.lake.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       dagsPrefix: DAGS_PREFIX,
       requirementsKey: REQUIREMENTS_KEY,
       variables: { [PLATFORM_VARIABLE]: platformVariable({ config, names, subnets: privateSubnets, emr: this.emr }) },

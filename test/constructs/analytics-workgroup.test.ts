@@ -4,7 +4,7 @@ import { policyStatements, synthPlatform, templateOf } from '../harness/platform
 
 const platform = synthPlatform();
 
-describe.each(['dev', 'prod'])('%s Athena', (env) => {
+describe.each([...platform.stages.keys()])('%s Athena', (env) => {
   const config = platform.stages.get(env)!.config;
   const template = templateOf(platform.stages.get(env)!.lake);
   const goldBucket = template.getResourceId('AWS::S3::Bucket', { Properties: { BucketName: `bdp-${env}-gold-${config.account}-${config.region}` } });

@@ -8,7 +8,6 @@ import {
   GitHubOidcProps,
   githubSubjects,
   grantAssumeCdkBootstrapRoles,
-  grantMwaaRequirementsUpdate,
   grantPrefixSync,
 } from '../../constructs/github-oidc';
 import { cdkJsonContext, PolicyStatement as Statement, policyStatements } from '../harness/platform';
@@ -138,11 +137,4 @@ describe('delivery grants', () => {
     });
   });
 
-  test('grantMwaaRequirementsUpdate updates one environment and passes no role', () => {
-    const { stack, github } = stackWith();
-    grantMwaaRequirementsUpdate(github.addRole('Role', { roleName: 'r', job: GitHubJobClaim.pullRequest(), description: 'd' }), 'bdp-dev');
-    expect(statementsOf(stack)).toEqual([
-      { Action: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'], Effect: 'Allow', Resource: 'arn:aws:airflow:eu-north-1:123456789012:environment/bdp-dev' },
-    ]);
-  });
 });

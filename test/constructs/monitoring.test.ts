@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { synthPlatform, templateOf } from '../harness/platform';
+import { ResourceNames } from '../../lib/naming';
 
 const platform = synthPlatform();
 
@@ -22,11 +23,14 @@ describe.each([...platform.stages.keys()])('%s monitoring', (env) => {
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 14 * 24 * 3600 });
   });
 
-  test('AWS Budgets may publish to the topic, for this account only', () => {
+  test("AWS Budgets may publish to the topic, for this account's budget only", () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowBudgetsOfThisAccount', Principal: { Service: 'budgets.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': config.account } } }),
+          Match.objectLike({
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': config.account }, ArnLike: { 'aws:SourceArn': [`arn:aws:budgets::${config.account}:budget/${new ResourceNames(config).monthlyBudget}`] } },
+          }),
         ]),
       },
     });

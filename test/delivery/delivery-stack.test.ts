@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compliancePacks } from '../../lib/app';
 import { EnvironmentConfig, loadEnvironments } from '../../lib/config';
-import { CDK_BOOTSTRAP_ROLES, DELIVERY_ROLES, DeliveryRole, cdkBootstrapRoleName, deliveryRoleName } from '../../lib/delivery-names';
+import { CDK_BOOTSTRAP_ROLES, DELIVERY_ROLES, DeliveryRole, SYNC_PREFIXES, cdkBootstrapRoleName, deliveryRoleName } from '../../lib/delivery-names';
 import { stageId } from '../../lib/platform-stage';
 import { DeliveryStack } from '../../lib/stacks/delivery-stack';
 import { deliveryFacts } from '../../scripts/delivery-env';
@@ -105,9 +105,10 @@ describe.each(environments.map((config, i) => [config.name, config, stacks[i]] a
     expect(looseTrusts(template.toJSON())).toEqual([]);
   });
 
-  test('the diff role may only assume the CDK lookup role: it cannot deploy', () => {
+  test("the diff role may only read its environment's deployed templates: no bootstrap role, so it can neither deploy nor look up", () => {
     const [id] = roleNamed(template, deliveryRoleName(config, 'diff'));
-    expect(permissionsOf(template, id)).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: bootstrapRole('lookup') }]);
+    const stacks = [config.region, 'us-east-1'].map((region) => `arn:aws:cloudformation:${region}:${config.account}:stack/${stageId(name)}-*/*`);
+    expect(permissionsOf(template, id)).toEqual([{ Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: stacks }]);
   });
 
   test('the deploy role may only assume the CDK bootstrap roles of its account and region', () => {
@@ -117,29 +118,26 @@ describe.each(environments.map((config, i) => [config.name, config, stacks[i]] a
     expect(statements.flatMap((s) => list(s.Resource)).sort()).toEqual(CDK_BOOTSTRAP_ROLES.map(bootstrapRole).sort());
   });
 
-  test("the sync role writes only dags/ and etl/ of its environment's artifacts bucket, and updates only its MWAA environment", () => {
+  test("the sync role writes only its prefixes of its environment's artifacts bucket, and cannot touch MWAA", () => {
     const [id] = roleNamed(template, deliveryRoleName(config, 'sync'));
     const statements = permissionsOf(template, id);
     const s3 = statements.filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
     const objectStatements = s3.filter((s) => !list(s.Action).includes('s3:ListBucket'));
-    expect(objectStatements.flatMap((s) => list(s.Resource)).sort()).toEqual([`${artifacts}/dags/*`, `${artifacts}/etl/*`]);
+    expect(objectStatements.flatMap((s) => list(s.Resource)).sort()).toEqual(SYNC_PREFIXES.map((prefix) => `${artifacts}/${prefix}/*`).sort());
     expect(objectStatements.flatMap((s) => list(s.Action)).filter((a) => /Put|Delete/.test(a)).sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
     expect(s3.find((s) => list(s.Action).includes('s3:ListBucket'))).toEqual({
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: artifacts,
-      Condition: { StringLike: { 's3:prefix': ['dags/*', 'etl/*'] } },
+      Condition: { StringLike: { 's3:prefix': SYNC_PREFIXES.map((prefix) => `${prefix}/*`) } },
     });
     const kms = statements.find((s) => list(s.Action).includes('kms:GenerateDataKey'));
     expect(kms?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` },
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [`alias/bdp-${name}-lake`] },
     });
-    const airflow = statements.find((s) => list(s.Action).some((a) => a.startsWith('airflow:')));
-    expect(airflow?.Resource).toBe(`arn:aws:airflow:${config.region}:${config.account}:environment/bdp-${name}`);
     const actions = statements.flatMap((s) => list(s.Action));
-    expect(actions).not.toContain('iam:PassRole');
-    expect(actions.filter((a) => !/^(s3|kms|airflow):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => !/^(s3|kms):/.test(a))).toEqual([]);
   });
 
   test('role ARNs are outputs, and scripts/delivery-env.ts prints the same ARNs from the names module', () => {
