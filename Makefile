@@ -96,6 +96,12 @@ cfn-lint: $(VENV_STAMP) cdk.out/manifest.json ## cfn-lint every synthesized temp
 synth: cdk-synth cfn-lint ## Synthesize every environment offline into cdk.out/ and print a summary
 	npx --no-install tsx scripts/synth-summary.ts cdk.out
 
+.PHONY: emr-certs
+emr-certs: $(NODE_STAMP) ## EMR in-transit TLS bundle for ENV in certs/ENV/emr-tls (never committed; make sync publishes it): make emr-certs ENV=dev
+	@test -n "$(ENV)" || { echo 'usage: make emr-certs ENV=<environment>' >&2; exit 2; }
+	region=$$(npx --no-install tsx scripts/delivery-env.ts --env "$(ENV)" --get region); \
+	scripts/emr-certs.sh "certs/$(ENV)/emr-tls" "$$region"
+
 .PHONY: vpn-certs
 vpn-certs: $(NODE_STAMP) ## Client VPN certificates per engineer in certs/ENV: make vpn-certs ENV=dev ENGINEERS="alice bob" (or ENGINEERS_FILE=<file>)
 	@test -n "$(ENV)" || { echo 'usage: make vpn-certs ENV=<environment> ENGINEERS="alice bob" (or ENGINEERS_FILE=<file>, one name a line)' >&2; exit 2; }

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { EnvironmentConfig, loadEnvironments } from '../lib/config';
 import { DELIVERY_ROLES, REQUIREMENTS_KEY, deliveryRoleArn } from '../lib/delivery-names';
-import { ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from '../lib/naming';
+import { EMR_TLS_CERTIFICATES_KEY, ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, ResourceNames } from '../lib/naming';
 import { stageId } from '../lib/platform-stage';
 
 export function deliveryFacts(config: EnvironmentConfig): Record<string, string> {
@@ -24,6 +24,7 @@ export function deliveryFacts(config: EnvironmentConfig): Record<string, string>
     'requirements-key': REQUIREMENTS_KEY,
     'etl-package-key': ETL_PACKAGE_KEY,
     'etl-entry-point-key': ETL_ENTRY_POINT_KEY,
+    'emr-tls-key': EMR_TLS_CERTIFICATES_KEY,
     ...Object.fromEntries(DELIVERY_ROLES.map((role) => [`${role}-role-arn`, deliveryRoleArn(config, role)])),
   };
 }

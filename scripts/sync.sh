@@ -2,11 +2,11 @@
 # Usage: scripts/sync.sh <environment>      (normally through `make sync ENV=<environment>`)
 #
 # Mirrors dags/ and the packaged ETL (dist/etl, built by `make etl-package`) into the environment's
-# artifacts bucket, deleting what is gone, then makes MWAA install the published requirements:
-# - requirements.txt is uploaded only when it or constraints.txt changed (a digest of both travels
-#   as object metadata), so every sync does not trigger a 20-minute MWAA update;
-# - MWAA is updated whenever its requirements version is not the latest one, so a sync whose
-#   update failed (e.g. MWAA was busy) is completed by the next sync.
+# artifacts bucket, deleting what is gone, publishes EMR's in-transit TLS bundle when one was made
+# here (`make emr-certs`), and publishes requirements.txt when it or constraints.txt changed (a
+# digest of both travels as object metadata). It never updates MWAA: the sync role may not call
+# UpdateEnvironment (it could change web-server access or logging), so pointing MWAA at a new
+# requirements version is an operator's step, printed below when it is due.
 # Needs the credentials of the environment's sync role (or broader). Every name comes from
 # scripts/delivery-env.ts, i.e. from lib/config and the names modules. DAGS_DIR and ETL_DIST_DIR
 # (relative to the repository root) default to dags and dist/etl.
@@ -39,6 +39,17 @@ aws s3 sync "$dags/" "s3://$bucket/$dags_prefix/" --delete --only-show-errors \
 echo "sync: $etl/ -> s3://$bucket/$etl_prefix/"
 aws s3 sync "$etl/" "s3://$bucket/$etl_prefix/" --delete --only-show-errors
 
+# EMR's in-transit TLS is always on: clusters cannot start without the bundle in the bucket.
+tls_key=${fact[emr-tls-key]}
+tls_bundle=certs/$env_name/emr-tls/${tls_key##*/}
+if [[ -f $tls_bundle ]]; then
+  aws s3 cp "$tls_bundle" "s3://$bucket/$tls_key" --only-show-errors
+  echo "sync: $tls_bundle -> s3://$bucket/$tls_key"
+elif ! aws s3api head-object --bucket "$bucket" --key "$tls_key" > /dev/null 2>&1; then
+  echo "sync: no EMR TLS bundle in s3://$bucket/$tls_key and none here; run 'make emr-certs ENV=$env_name' and sync again" >&2
+  exit 1
+fi
+
 [[ -f $dags/requirements.txt ]] || { echo "sync: no $dags/requirements.txt; MWAA requirements unchanged"; exit 0; }
 
 # requirements.txt installs with --constraint constraints.txt, so a change of either is a change.
@@ -55,10 +66,5 @@ else
 fi
 
 mwaa=${fact[mwaa-environment]}
-installed=$(aws mwaa get-environment --name "$mwaa" --query Environment.RequirementsS3ObjectVersion --output text)
-if [[ $installed == "$latest" ]]; then
-  echo "sync: MWAA $mwaa already runs requirements version $latest"
-else
-  aws mwaa update-environment --name "$mwaa" --requirements-s3-path "$requirements_key" --requirements-s3-object-version "$latest" > /dev/null
-  echo "sync: MWAA $mwaa is updating to requirements version $latest (was $installed)"
-fi
+echo "sync: requirements version $latest is published; if MWAA $mwaa does not run it yet, an operator (not this role) applies it:"
+echo "  aws mwaa update-environment --name $mwaa --requirements-s3-path $requirements_key --requirements-s3-object-version $latest"

@@ -18,6 +18,7 @@ const bucket = facts['artifacts-bucket'];
 const FAKE_AWS = `#!/usr/bin/env bash
 echo "$*" >> "$AWS_LOG"
 case "$*" in
+  *head-object*emr-tls*) [ -z "$TLS_MISSING" ] || exit 254 ;;
   *head-object*deps-sha256*) [ -n "$PUBLISHED_DIGEST" ] && echo "$PUBLISHED_DIGEST" || exit 254 ;;
   *head-object*VersionId*) echo v-latest ;;
   *put-object*) echo v-new ;;
@@ -77,19 +78,20 @@ test('unchanged requirements and constraints publish nothing and leave MWAA alon
   expect(calls.filter((c) => /put-object|update-environment/.test(c))).toEqual([]);
 });
 
-test('a changed constraints.txt publishes a new requirements.txt version and points MWAA at it', () => {
-  const { status, calls } = sync({ PUBLISHED_DIGEST: digestOf('requirements.txt'), INSTALLED_VERSION: 'v-latest' });
+test('a changed constraints.txt publishes a new requirements.txt version and prints the operator step, never updating MWAA itself', () => {
+  const { status, calls, output } = sync({ PUBLISHED_DIGEST: digestOf('requirements.txt'), INSTALLED_VERSION: 'v-latest' });
   expect(status).toBe(0);
   expect(calls).toContainEqual(
     `s3api put-object --bucket ${bucket} --key dags/requirements.txt --body ${work}/dags/requirements.txt --metadata deps-sha256=${digestOf('requirements.txt', 'constraints.txt')} --query VersionId --output text`,
   );
-  expect(calls).toContainEqual(`mwaa update-environment --name bdp-staging --requirements-s3-path dags/requirements.txt --requirements-s3-object-version v-new`);
+  expect(calls.filter((c) => c.startsWith('mwaa'))).toEqual([]);
+  expect(output).toContain('aws mwaa update-environment --name bdp-staging --requirements-s3-path dags/requirements.txt --requirements-s3-object-version v-new');
 });
 
-test('a published version MWAA does not run yet (an earlier update failed) is applied', () => {
-  const { calls } = sync({ PUBLISHED_DIGEST: digestOf('requirements.txt', 'constraints.txt'), INSTALLED_VERSION: 'v-older' });
-  expect(calls.filter((c) => c.includes('put-object'))).toEqual([]);
-  expect(calls).toContainEqual(`mwaa update-environment --name bdp-staging --requirements-s3-path dags/requirements.txt --requirements-s3-object-version v-latest`);
+test("refuses to sync when EMR's TLS bundle is neither here nor in the bucket: clusters could not start", () => {
+  const { status, output } = sync({ PUBLISHED_DIGEST: digestOf('requirements.txt', 'constraints.txt'), TLS_MISSING: '1' });
+  expect(status).not.toBe(0);
+  expect(output).toContain("run 'make emr-certs ENV=staging'");
 });
 
 test('refuses to sync before the ETL is packaged', () => {
