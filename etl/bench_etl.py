@@ -2,8 +2,11 @@
 
     spark-submit --properties-file etl/conf/spark-local.conf etl/bench_etl.py --rows 5000000
 
-Spark generates the bronze data once; both engines then read the same Parquet files, write Parquet,
-and must agree on every output's row count and revenue before the timings are printed.
+Spark generates the bronze data once; both engines then read the same bronze Parquet files. Spark
+runs its real jobs, which write the Iceberg tables (MERGE for silver, partition replacement for
+gold, all published together); DuckDB applies the same rules in SQL and writes Parquet. Both read
+the same silver files for silver_to_gold (DuckDB gets the Iceberg table's current data files), and
+they must agree on every output's row count and revenue before the timings are printed.
 """
 
 from __future__ import annotations
@@ -19,9 +22,23 @@ from itertools import pairwise
 import duckdb
 
 from bdp_etl import jobs
+from bdp_etl.bronze_to_silver import WHITESPACE
 from bdp_etl.generate import DEFAULT_ROWS
-from bdp_etl.lake import partition_path
-from bdp_etl.rules import AGE_RANGE, AMOUNT_RANGE, EVENT_TYPES, LATE_EVENT_DAYS, SALARY_RANGE
+from bdp_etl.lake import (
+    TARGET_FILE_SIZE_BYTES,
+    Lake,
+    data_files,
+    files_per_partition,
+    partition_path,
+)
+from bdp_etl.rules import (
+    AGE_RANGE,
+    AMOUNT_RANGE,
+    EVENT_TYPES,
+    LATE_EVENT_DAYS,
+    SALARY_RANGE,
+    latest_event_time,
+)
 from bdp_etl.session import spark_session
 from bdp_etl.silver_to_gold import AGE_BAND_STARTS
 
@@ -42,9 +59,22 @@ def _age_band_sql() -> str:
     return f"CASE WHEN age >= {last} THEN '{last}+' {bands} END"
 
 
+def _trimmed(column: str) -> str:
+    return f"NULLIF(trim({column}, '{WHITESPACE}'), '')"
+
+
+def _number(column: str, sql_type: str, scale: int = 0) -> str:
+    """As bronze_to_silver: only plain digits with at most `scale` decimals are cast."""
+    fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
+    value = _trimmed(column)
+    shape = f"regexp_full_match({value}, '[+-]?[0-9]+{fraction}')"
+    return f"CASE WHEN {shape} THEN TRY_CAST({value} AS {sql_type}) END"
+
+
 def bronze_to_silver_sql(dt: date) -> dict[str, str]:
     """The labelling query per dataset: landed columns, typed columns (t_*) and `reason`."""
     earliest = f"DATE '{dt}' - INTERVAL {LATE_EVENT_DAYS} DAY"
+    cutoff = f"TIMESTAMPTZ '{latest_event_time(dt).isoformat()}'"
     ages, salaries, amounts = (
         " AND ".join(map(str, r)) for r in (AGE_RANGE, SALARY_RANGE, AMOUNT_RANGE)
     )
@@ -52,12 +82,12 @@ def bronze_to_silver_sql(dt: date) -> dict[str, str]:
         "users": f"""
             WITH typed AS (
                 SELECT *,
-                    NULLIF(trim(user_id), '') AS t_user_id,
-                    NULLIF(trim(name), '') AS t_name,
-                    TRY_CAST(NULLIF(trim(age), '') AS INTEGER) AS t_age,
-                    upper(NULLIF(trim(country), '')) AS t_country,
-                    TRY_CAST(NULLIF(trim(salary), '') AS DECIMAL(12,2)) AS t_salary,
-                    TRY_CAST(NULLIF(trim(signup_date), '') AS DATE) AS t_signup_date
+                    {_trimmed("user_id")} AS t_user_id,
+                    {_trimmed("name")} AS t_name,
+                    {_number("age", "INTEGER")} AS t_age,
+                    upper({_trimmed("country")}) AS t_country,
+                    {_number("salary", "DECIMAL(12,2)", 2)} AS t_salary,
+                    TRY_CAST({_trimmed("signup_date")} AS DATE) AS t_signup_date
                 FROM landed),
             checked AS (
                 SELECT *, CASE
@@ -78,12 +108,12 @@ def bronze_to_silver_sql(dt: date) -> dict[str, str]:
         "events": f"""
             WITH typed AS (
                 SELECT *,
-                    NULLIF(trim(event_id), '') AS t_event_id,
-                    NULLIF(trim(user_id), '') AS t_user_id,
-                    lower(NULLIF(trim(event_type), '')) AS t_event_type,
-                    TRY_CAST(NULLIF(trim(event_time), '') AS TIMESTAMPTZ) AS t_event_time,
-                    TRY_CAST(NULLIF(trim(amount), '') AS DECIMAL(12,2)) AS t_amount,
-                    upper(NULLIF(trim(country), '')) AS t_country,
+                    {_trimmed("event_id")} AS t_event_id,
+                    {_trimmed("user_id")} AS t_user_id,
+                    lower({_trimmed("event_type")}) AS t_event_type,
+                    TRY_CAST({_trimmed("event_time")} AS TIMESTAMPTZ) AS t_event_time,
+                    {_number("amount", "DECIMAL(12,2)", 2)} AS t_amount,
+                    upper({_trimmed("country")}) AS t_country,
                     properties AS t_properties
                 FROM landed),
             checked AS (
@@ -94,7 +124,7 @@ def bronze_to_silver_sql(dt: date) -> dict[str, str]:
                         THEN 'invalid_event_type'
                     WHEN t_event_time IS NULL THEN 'invalid_event_time'
                     WHEN CAST(t_event_time AS DATE) < {earliest} THEN 'late_event'
-                    WHEN CAST(t_event_time AS DATE) > DATE '{dt}' THEN 'future_event'
+                    WHEN t_event_time > {cutoff} THEN 'future_event'
                     WHEN t_amount IS NULL OR t_amount NOT BETWEEN {amounts} THEN 'invalid_amount'
                     WHEN t_country IS NULL OR NOT regexp_full_match(t_country, '[A-Z]{{2}}')
                         THEN 'invalid_country'
@@ -130,45 +160,53 @@ def silver_to_gold_sql() -> dict[str, str]:
     }
 
 
-def _parquet(lake: str, zone: str, name: str, dt: date) -> str:
-    files = f"{partition_path(lake, zone, name, dt)}/*.parquet"
-    return f"read_parquet('{files}', hive_partitioning = false)"
+def _parquet(files: list[str]) -> str:
+    listed = ", ".join(f"'{file}'" for file in files)
+    return f"read_parquet([{listed}], hive_partitioning = false)"
 
 
-def _copy(
-    con: duckdb.DuckDBPyConnection, query: str, lake: str, zone: str, name: str, dt: date
-) -> None:
-    target = partition_path(lake, zone, name, dt)
-    os.makedirs(target, exist_ok=True)
-    con.execute(f"COPY ({query}) TO '{target}/part-0.parquet' (FORMAT parquet)")
+def _bronze(lake: Lake, name: str, dt: date) -> str:
+    return _parquet([f"{partition_path(lake, 'bronze', name, dt)}/*.parquet"])
 
 
-def duckdb_bronze_to_silver(con: duckdb.DuckDBPyConnection, lake: str, out: str, dt: date) -> None:
+def _duckdb_path(lake: str, zone: str, name: str, dt: date) -> str:
+    return f"{lake}/{zone}/{name}/dt={dt.isoformat()}"
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: str) -> None:
+    os.makedirs(path, exist_ok=True)
+    con.execute(f"COPY ({query}) TO '{path}/part-0.parquet' (FORMAT parquet)")
+
+
+def duckdb_bronze_to_silver(con: duckdb.DuckDBPyConnection, lake: Lake, out: str, dt: date) -> None:
     for name, query in bronze_to_silver_sql(dt).items():
-        landed = _parquet(lake, "bronze", name, dt)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW landed AS SELECT * FROM {landed}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW landed AS SELECT * FROM {_bronze(lake, name, dt)}"
+        )
         # Like Spark's cached frame: label once, then write both outputs from it.
         con.execute(f"CREATE OR REPLACE TEMP TABLE labelled AS {query}")
         landed = [row[0] for row in con.execute("DESCRIBE landed").fetchall()]
         typed = ", ".join(f"t_{column} AS {column}" for column in landed)
-        _copy(con, f"SELECT {typed} FROM labelled WHERE reason IS NULL", out, "silver", name, dt)
+        accepted = f"SELECT {typed} FROM labelled WHERE reason IS NULL"
+        _copy(con, accepted, _duckdb_path(out, "silver", name, dt))
         quarantine = f"SELECT {', '.join(landed)}, reason FROM labelled WHERE reason IS NOT NULL"
-        _copy(con, quarantine, out, "silver", f"{name}_quarantine", dt)
+        _copy(con, quarantine, _duckdb_path(out, "silver", f"{name}_quarantine", dt))
 
 
-def duckdb_silver_to_gold(con: duckdb.DuckDBPyConnection, lake: str, out: str, dt: date) -> None:
-    for name in ("users", "events"):
-        silver = _parquet(lake, "silver", name, dt)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {silver}")
+def duckdb_silver_to_gold(
+    con: duckdb.DuckDBPyConnection, silver_files: dict[str, list[str]], out: str, dt: date
+) -> None:
+    for name, files in silver_files.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {_parquet(files)}")
     for name, query in silver_to_gold_sql().items():
-        _copy(con, query, out, "gold", name, dt)
+        _copy(con, query, _duckdb_path(out, "gold", name, dt))
 
 
-def _summary(con: duckdb.DuckDBPyConnection, lake: str, zone: str, name: str, dt: date) -> tuple:
-    described = con.execute(f"DESCRIBE SELECT * FROM {_parquet(lake, zone, name, dt)}").fetchall()
+def _summary(con: duckdb.DuckDBPyConnection, source: str) -> tuple:
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     money = [column for column, data_type, *_ in described if data_type.startswith("DECIMAL")]
     total = f"sum({money[0]})" if money else "NULL"
-    return con.execute(f"SELECT count(*), {total} FROM {_parquet(lake, zone, name, dt)}").fetchone()
+    return con.execute(f"SELECT count(*), {total} FROM {source}").fetchone()
 
 
 def _timed(action: Callable[[], None]) -> float:
@@ -194,36 +232,55 @@ def main() -> None:
     parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 1, 15))
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="DuckDB threads")
     args = parser.parse_args()
-    spark_lake, duckdb_lake = f"{args.lake}/spark", f"{args.lake}/duckdb"
-    for lake in (spark_lake, duckdb_lake):
-        shutil.rmtree(lake, ignore_errors=True)
+    spark_lake, duckdb_lake = Lake(f"{args.lake}/spark"), f"{args.lake}/duckdb"
+    for root in (spark_lake.root, duckdb_lake):
+        shutil.rmtree(root, ignore_errors=True)
 
-    spark = spark_session("bdp-etl-bench")
+    spark = spark_session("bdp-etl-bench", spark_lake.root)
     jobs.generate(spark, spark_lake, args.date, args.rows, seed=42)
     con = duckdb.connect(config={"threads": args.threads})
     con.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone (bdp_etl.session)
 
-    def rows(zone: str, names: tuple[str, ...]) -> int:
-        return sum(_summary(con, spark_lake, zone, name, args.date)[0] for name in names)
+    def spark_output(zone: str, name: str) -> str:
+        return _parquet(data_files(spark, spark_lake, zone, name, args.date))
 
+    # The bench is one date: there is no earlier silver for the cross-date check to search, on
+    # either side.
     b2s_spark = _timed(lambda: jobs.bronze_to_silver(spark, spark_lake, args.date))
     b2s_duckdb = _timed(lambda: duckdb_bronze_to_silver(con, spark_lake, duckdb_lake, args.date))
+    silver_files = {
+        name: data_files(spark, spark_lake, "silver", name, args.date)
+        for name in ("users", "events")
+    }
     s2g_spark = _timed(lambda: jobs.silver_to_gold(spark, spark_lake, args.date))
-    s2g_duckdb = _timed(lambda: duckdb_silver_to_gold(con, spark_lake, duckdb_lake, args.date))
+    s2g_duckdb = _timed(lambda: duckdb_silver_to_gold(con, silver_files, duckdb_lake, args.date))
 
     outputs = [("silver", name) for name in SILVER_OUTPUTS] + [
         ("gold", name) for name in GOLD_OUTPUTS
     ]
     for zone, name in outputs:
-        spark_result = _summary(con, spark_lake, zone, name, args.date)
-        duckdb_result = _summary(con, duckdb_lake, zone, name, args.date)
+        spark_result = _summary(con, spark_output(zone, name))
+        duckdb_path = _duckdb_path(duckdb_lake, zone, name, args.date)
+        duckdb_result = _summary(con, _parquet([f"{duckdb_path}/*.parquet"]))
         if spark_result != duckdb_result:
             raise SystemExit(
                 f"{zone}.{name} differs: spark (rows, money) {spark_result}, duckdb {duckdb_result}"
             )
+    bronze_rows = sum(
+        _summary(con, _bronze(spark_lake, name, args.date))[0] for name in ("users", "events")
+    )
+    silver_rows = sum(_summary(con, _parquet(files))[0] for files in silver_files.values())
     print(f"etl outputs agree: {len(outputs)} datasets, same rows and revenue in Spark and DuckDB")
-    print(_line("bronze_to_silver", rows("bronze", ("users", "events")), b2s_spark, b2s_duckdb))
-    print(_line("silver_to_gold", rows("silver", ("users", "events")), s2g_spark, s2g_duckdb))
+    print(_line("bronze_to_silver", bronze_rows, b2s_spark, b2s_duckdb))
+    print(_line("silver_to_gold", silver_rows, s2g_spark, s2g_duckdb))
+    files = {
+        name: files_per_partition(spark, spark_lake, "silver", name)[args.date.isoformat()]
+        for name in SILVER_OUTPUTS
+    }
+    print(
+        f"etl silver files per partition: {files}; "
+        f"target file size {TARGET_FILE_SIZE_BYTES // 2**20} MiB"
+    )
 
 
 if __name__ == "__main__":

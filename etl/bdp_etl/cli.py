@@ -66,7 +66,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--namespace",
         default=DEFAULT_NAMESPACE,
-        help=f"catalog namespace (Glue database) of each zone's tables (default {DEFAULT_NAMESPACE})",
+        help=f"namespace (Glue database) of each zone's tables (default {DEFAULT_NAMESPACE})",
     )
     parser.add_argument(
         "--lookback-days",

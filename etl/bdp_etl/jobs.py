@@ -32,6 +32,8 @@ SNAPSHOT_RETENTION = timedelta(days=7)
 """Time travel window: snapshots younger than this are kept by `maintenance`."""
 SNAPSHOTS_KEPT = 5
 """Snapshots kept per table whatever their age, so a quiet table can still be rolled back."""
+COMPACTION_MIN_FILES = 2
+"""A date with this many files below the target size is compacted (Iceberg's default is 5)."""
 ORPHAN_FILE_AGE = timedelta(days=3)
 """Files no snapshot references are removed once this old; younger ones may belong to a running
 job's uncommitted write."""
@@ -176,7 +178,8 @@ def maintenance(
         table = f"{lake.namespace(zone)}.{name}"
         with stage("maintenance", table=table) as counts:
             compacted = spark.sql(
-                f"CALL {CATALOG}.system.rewrite_data_files(table => '{table}')"
+                f"CALL {CATALOG}.system.rewrite_data_files(table => '{table}', "
+                f"options => map('min-input-files', '{COMPACTION_MIN_FILES}'))"
             ).first()
             expired = spark.sql(
                 f"CALL {CATALOG}.system.expire_snapshots(table => '{table}', "

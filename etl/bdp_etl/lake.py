@@ -186,14 +186,13 @@ def ensure_table(spark: SparkSession, lake: Lake, zone: str, name: str) -> str:
     existing = {f.name: f.dataType for f in spark.table(table).schema.fields}
     for wanted in declared.fields:
         if wanted.name not in existing:
-            spark.sql(
-                f"ALTER TABLE {table} ADD COLUMNS (`{wanted.name}` {wanted.dataType.simpleString()})"
-            )
+            added = f"`{wanted.name}` {wanted.dataType.simpleString()}"
+            spark.sql(f"ALTER TABLE {table} ADD COLUMNS ({added})")
             log("table_column_added", table=table, column=wanted.name)
         elif existing[wanted.name] != wanted.dataType:
             raise ValueError(
-                f"{table}.{wanted.name} is {existing[wanted.name].simpleString()} but datasets.json "
-                f"declares {wanted.dataType.simpleString()}: changing a type needs a migration"
+                f"{table}.{wanted.name} is {existing[wanted.name].simpleString()} but "
+                f"datasets.json declares {wanted.dataType.simpleString()}: that needs a migration"
             )
     current = dict(spark.sql(f"SHOW TBLPROPERTIES {table}").collect())
     changed = {
@@ -278,7 +277,7 @@ class StagedWrites:
         self.spark.catalog.dropTempView(source)
 
     def replace_partition(self, df: DataFrame, zone: str, name: str, dt: date) -> int:
-        """Replace the date's rows with `df` (an empty `df` empties it); returns the rows written."""
+        """Replace the date's rows with `df` (an empty one empties it); returns the rows written."""
         require_declared_columns(df, zone, name)
         target = self.target(zone, name)
         # One commit that drops the date's rows and adds df's: an empty df empties the date.

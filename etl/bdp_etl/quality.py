@@ -165,7 +165,7 @@ def freshness_checks(measured: dict, dt: date) -> list[CheckResult]:
             "silver",
             passed=on_date > 0,
             blocking=True,
-            observed=f"{on_date} events dated {dt.isoformat()}, latest event_time {latest or 'none'}",
+            observed=f"{on_date} events dated {dt}, latest event_time {latest or 'none'}",
             expected=f"events dated {dt.isoformat()} (UTC)",
         ),
         CheckResult(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyspark.sql import SparkSession
 
 CATALOG = "lake"
-"""The one Spark catalog holding the silver and gold Iceberg tables: `lake.<namespace>.<dataset>`."""
+"""The Spark catalog of the silver and gold Iceberg tables: `lake.<namespace>.<dataset>`."""
 
 JOB_CONF = {
     # MERGE INTO, branches and the maintenance procedures (CALL lake.system.*) need Iceberg's SQL.
@@ -22,7 +22,7 @@ JOB_CONF = {
     "spark.sql.session.timeZone": "UTC",
     # INT64 timestamps rather than Spark 3's legacy INT96, read natively by Athena and DuckDB.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-    # Iceberg sizes its write tasks with adaptive execution; it is Spark's default, and must stay on.
+    # Iceberg sizes its write tasks with adaptive execution: Spark's default, and it must stay on.
     "spark.sql.adaptive.enabled": "true",
 }
 
@@ -72,6 +72,8 @@ def use_lake(spark: SparkSession, lake_root: str) -> None:
 
 def spark_session(app_name: str, lake_root: str) -> SparkSession:
     builder = SparkSession.builder.appName(app_name)
-    for key, value in {**JOB_CONF, **catalog_conf(lake_root)}.items():
+    for key, value in JOB_CONF.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    use_lake(spark, lake_root)
+    return spark

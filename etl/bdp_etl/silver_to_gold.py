@@ -67,7 +67,7 @@ def user_segments(users: DataFrame, events: DataFrame) -> DataFrame:
 
 
 def gold_outputs(users: DataFrame, events: DataFrame) -> dict[str, DataFrame]:
-    """Every gold dataset silver_to_gold writes, computed from one date's silver users and events."""
+    """Every gold dataset silver_to_gold writes, from one date's silver users and events."""
     return {
         "daily_event_metrics": daily_event_metrics(events),
         "daily_active_users": daily_active_users(events),

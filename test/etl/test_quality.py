@@ -189,7 +189,9 @@ def test_gold_computed_from_silver_reconciles(silver):
 )
 def test_a_corrupted_gold_column_fails_the_gate(silver, name, column, corruption):
     expected = gold_outputs(*silver)[name]
-    corrupted = expected.withColumn(column, F.expr(corruption).cast(expected.schema[column].dataType))
+    corrupted = expected.withColumn(
+        column, F.expr(corruption).cast(expected.schema[column].dataType)
+    )
 
     result = reconcile(expected, corrupted, name)
 
