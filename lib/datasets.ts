@@ -9,6 +9,8 @@ import declaration from '../etl/bdp_etl/datasets.json';
  */
 
 export { DATA_ZONES, type DataZone };
+/** Zones held as Apache Iceberg tables, defined and committed by the ETL; bronze stays raw Parquet. */
+export const ICEBERG_ZONES: readonly DataZone[] = ['silver', 'gold'];
 
 // Hive DDL types that Glue, Athena, Firehose's Parquet conversion and Spark all understand.
 const HIVE_TYPE = /^(string|boolean|int|bigint|double|date|timestamp|decimal\(\d{1,2},\d{1,2}\)|map<string,string>|array<string>)$/;

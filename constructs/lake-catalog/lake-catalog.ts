@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -39,6 +39,14 @@ export interface LakeCatalogProps {
    * @default '2024-01-01'
    */
   readonly firstPartitionDate?: string;
+  /**
+   * Zones whose tables another component defines at run time, e.g. Iceberg tables the ETL creates:
+   * CloudFormation updates of `AWS::Glue::Table` strip Iceberg's `table_type` and
+   * `metadata_location`, after which Athena cannot read the table, so those tables must never be
+   * CloudFormation resources. Their databases are still created here.
+   * @default - none: every dataset gets a Parquet table here
+   */
+  readonly runtimeDefinedZones?: readonly DataZone[];
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -58,8 +66,9 @@ export class LakeCatalog extends Construct {
   readonly databases: Readonly<Record<DataZone, glue.Database>>;
   /** The databases' names as literals, readable in query text. */
   readonly databaseNames: Readonly<Record<DataZone, string>>;
-  /** Keyed `zone.name`, e.g. `bronze.events`. */
+  /** The tables defined here, keyed `zone.name`, e.g. `bronze.events`. */
   readonly tables: ReadonlyMap<string, glue.S3Table>;
+  private readonly runtimeDefinedZones: ReadonlySet<DataZone>;
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
@@ -76,8 +85,9 @@ export class LakeCatalog extends Construct {
     }
     this.databases = databases;
 
+    this.runtimeDefinedZones = new Set(props.runtimeDefinedZones ?? []);
     const tables = new Map<string, glue.S3Table>();
-    for (const dataset of props.datasets) {
+    for (const dataset of props.datasets.filter((d) => !this.runtimeDefinedZones.has(d.zone))) {
       const table = new glue.S3Table(this, `${dataset.zone}-${dataset.name}`, {
         database: databases[dataset.zone],
         tableName: dataset.name,
@@ -105,15 +115,23 @@ export class LakeCatalog extends Construct {
   /** Read the definitions (not the data) of one zone's database and tables. */
   grantReadMetadata(grantee: iam.IGrantable, zone: DataZone): void {
     const { region, account, partition } = Stack.of(this);
-    const database = this.databases[zone].databaseName;
+    const database = this.databaseNames[zone];
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
       resourceArns: [
         `arn:${partition}:glue:${region}:${account}:catalog`,
         `arn:${partition}:glue:${region}:${account}:database/${database}`,
-        ...[...this.tables.entries()].filter(([key]) => key.startsWith(`${zone}.`)).map(([, table]) => table.tableArn),
+        ...(this.runtimeDefinedZones.has(zone)
+          ? [`arn:${partition}:glue:${region}:${account}:table/${database}/*`]
+          : [...this.tables.entries()].filter(([key]) => key.startsWith(`${zone}.`)).map(([, table]) => table.tableArn)),
       ],
     });
+    if (this.runtimeDefinedZones.has(zone) && grantee.grantPrincipal instanceof Construct) {
+      Validations.of(grantee.grantPrincipal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:glue:${region}:${account}:table/${database}/*]`,
+        reason: `The ${zone} tables are defined at run time (Iceberg, by the ETL) from datasets.json; the wildcard stays within the one database.`,
+      });
+    }
   }
 }

@@ -21,7 +21,7 @@ const common = {
   tags: { project: 'big-data-platform', 'managed-by': 'cdk' },
   mwaa: { airflowVersion: '3.3.1', environmentClass: 'mw1.small', minWorkers: 1, maxWorkers: 2, schedulers: 2 },
   emr: {
-    releaseLabel: 'emr-7.14.0',
+    releaseLabel: 'emr-spark-8.1.0',
     // One architecture per cluster (EMR's default AMI is per architecture): Graviton, the cheaper
     // one. Every type must be in lib/config/instance-types.ts for the region. Several task types
     // give spot's price-capacity-optimized allocation a choice.

@@ -22,8 +22,8 @@ export const ENDPOINTS_REQUIRED_WITHOUT_NAT: readonly InterfaceEndpointService[]
 );
 
 export { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES };
-/** EMR releases whose Spark (3.5.6) matches the ETL package's pinned pyspark. */
-export const EMR_RELEASE_LABELS = ['emr-7.14.0', 'emr-7.13.0'] as const;
+/** EMR releases whose Spark matches the ETL's pinned pyspark 4.1.1: the emr-spark-8.1 long-term-support line (to 2029-09-07). */
+export const EMR_RELEASE_LABELS = ['emr-spark-8.1.0'] as const;
 /** Hours, as the Client VPN API allows them. */
 export const VPN_SESSION_TIMEOUT_HOURS = [8, 10, 12, 24] as const;
 /** Retention periods CloudWatch Logs accepts, in days. */

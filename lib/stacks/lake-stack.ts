@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AnalyticsWorkgroup } from '../../constructs/analytics-workgroup';
 import { LakeCatalog } from '../../constructs/lake-catalog';
 import { LakeStorage } from '../../constructs/lake-storage';
-import { DATASETS, DATA_ZONES, PARTITION_KEY, datasetsIn } from '../datasets';
+import { DATASETS, DATA_ZONES, ICEBERG_ZONES, PARTITION_KEY, datasetsIn } from '../datasets';
 import { LAKE_BUCKETS, ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 
@@ -37,6 +37,8 @@ export class LakeStack extends PlatformStack {
       datasets: DATASETS,
       partitionKey: PARTITION_KEY,
       zoneBuckets: this.storage.buckets,
+      // Silver and gold are Iceberg tables the ETL defines from datasets.json (etl/README.md says why).
+      runtimeDefinedZones: ICEBERG_ZONES,
       removalPolicy,
     });
 
