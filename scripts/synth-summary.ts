@@ -47,7 +47,15 @@ console.log(
   `\n${stacks.length} stacks. cdk-nag unacknowledged findings: ${findings.map(([n, c]) => `${n} ${c}`).join(', ')}; acknowledged with a reason: ${acknowledgedRules.size} rules on ${acknowledgedResources} resources.`,
 );
 
-const guard = summarizeGuard(report);
+const guard = (() => {
+  try {
+    return summarizeGuard(report);
+  } catch (e) {
+    // A crashed or unregistered guard plugin reports nothing, which must not read as a pass.
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+})();
 const perTemplate = (list: { template: string }[]) => [...new Set(list.map((f) => f.template))].map((t) => `${t.replace(/\.template\.json$/, '')} ${list.filter((f) => f.template === t).length}`).join(', ');
 console.log(
   `Guard rules (Control Tower ${guard.controlTowerRules} applicable + policies/guard ${guard.projectRules} = ${guard.controlTowerRules + guard.projectRules} rules on ${stacks.length} templates): ` +
