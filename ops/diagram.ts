@@ -399,7 +399,7 @@ export function platformArchitectureDot(environment = 'dev'): string {
   const config = loadEnvironments().find((e) => e.name === environment);
   if (!config) throw new Error(`no environment '${environment}' in lib/config/environments.ts`);
   // cdk.json's feature flags, as `cdk synth` applies them; bundling is skipped, nothing is synthesized.
-  const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+  const context = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const [stage] = buildPlatform(app, [config]);
   return toDot(architectureGraph(stage, `big-data-platform: the ${stage.stageName} environment (${config.region}), drawn from the CDK app`));
