@@ -166,6 +166,8 @@ export class ViewsApi extends Construct {
     for (const [ackId, reason] of acknowledgements) Validations.of(this.api).acknowledge({ id: ackId, reason });
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
+      // RestApi trusts API Gateway of any account with its logging role; only this account's may assume it.
+      (cloudWatchRole.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', { StringEquals: { 'aws:SourceAccount': account } });
       Validations.of(cloudWatchRole).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         reason: "AWS's managed policy for the account-wide API Gateway logging role is what API Gateway documents for it; it only lets API Gateway write its own log groups, and AWS keeps it current with the service.",

@@ -73,6 +73,15 @@ test('the integration role reads the table (GetItem, Query) and decrypts through
   ]);
 });
 
+test("the account's API Gateway logging role trusts API Gateway of this account only", () => {
+  const roles = Object.values(template.findResources('AWS::IAM::Role')) as Json[];
+  const logging = roles.filter((r) => JSON.stringify(r.Properties.ManagedPolicyArns ?? []).includes('AmazonAPIGatewayPushToCloudWatchLogs'));
+  expect(logging).toHaveLength(1);
+  expect(logging[0].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+    { Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+  ]);
+});
+
 test('the resource policy admits this account only, and only through the VPC endpoints when they are given', () => {
   const policyOf = (t: Template) => (Object.values(t.findResources('AWS::ApiGateway::RestApi'))[0] as Json).Properties.Policy.Statement;
   const open = policyOf(template);
