@@ -129,21 +129,17 @@ export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
     rule: 'bdp_role_does_not_trust_account_root',
     paths: ['*/Lake/Analytics/AnalystRole'],
     risk: 'Every principal of the account with sts:AssumeRole on "*" can become the analyst.',
-    reason: 'The analyst role trusts the account root.',
-    pendingFix: 'issue 11, defect 6',
+    reason:
+      'The analyst role trusts the account root (iam.AccountPrincipal), now narrowed by an aws:PrincipalTag condition; any principal of the account that carries or can set that tag may assume it.',
+    pendingFix:
+      'issue 11, defect 6: trust the analysts\' SSO permission-set role by ARN, or, if the tag-based trust is the decision, turn this entry into an accepted risk that names who may set the tag',
   },
   {
     rule: 'bdp_no_assume_cdk_lookup_role',
     paths: ['*/Delivery/GitHub/DeployRole'],
     risk: 'The deploy job can assume the lookup role, whose ReadOnlyAccess reads the environment\'s logs and data.',
-    reason: 'The deploy role may still assume cdk-<qualifier>-lookup-role-*; the app does no context lookups, so cdk deploy does not need it.',
-    pendingFix: 'issue 11, defect 8 (the diff role is fixed; the deploy role still lists the lookup role)',
-  },
-  {
-    rule: 'bdp_service_role_trust_has_source_condition',
-    paths: ['*/FastLayer/ViewsApi/Api/CloudWatchRole'],
-    risk: "API Gateway acting for another account could be pointed at the views API's CloudWatch Logs role.",
-    reason: 'The new views API (constructs/views-api) creates the account CloudWatch role that trusts apigateway.amazonaws.com without aws:SourceAccount.',
-    pendingFix: 'add an aws:SourceAccount condition to its trust policy (issue 11, defect 6 class), or cloudWatchRole: false if the account role exists',
+    reason:
+      'constructs/github-oidc/delivery-grants.ts still gives the deploy role every bootstrap role, the lookup role included ("templates and lookups through the lookup role"); the app does no context lookups, and the deploy role can read templates through the deploy role.',
+    pendingFix: 'issue 11, defect 8: the diff role is fixed; drop the lookup role from the deploy role, or turn this entry into an accepted risk if cdk deploy is shown to need it',
   },
 ];
