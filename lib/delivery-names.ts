@@ -35,6 +35,13 @@ export function deliveryRoleArn(env: DeliveryEnvironment, role: DeliveryRole): s
 
 export { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, type CdkBootstrapRole, cdkBootstrapRoleName };
 
+/**
+ * The bootstrap roles a deploy job assumes: not the lookup role, whose ReadOnlyAccess would read
+ * the environment's logs and data. The app does no context lookups, and the CLI tolerates an
+ * unassumable lookup role with a warning.
+ */
+export const DEPLOY_BOOTSTRAP_ROLES: readonly CdkBootstrapRole[] = CDK_BOOTSTRAP_ROLES.filter((role) => role !== 'lookup');
+
 /** Where `make sync` puts the packaged ETL; EMR steps read it from the same keys. */
 export const ETL_PREFIX = posix.dirname(ETL_PACKAGE_KEY);
 /** The only prefixes of the artifacts bucket that the sync role may write: MWAA's DAGs, the ETL, EMR's TLS certificates. */

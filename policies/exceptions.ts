@@ -116,30 +116,19 @@ export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
     reason:
       "The control recognizes KmsKeyId only as a string or a same-template reference; these groups name the lake key of the Lake stack through Fn::GetStackOutput (CDK's cross-stack reference), which it reports as missing. The project's rule bdp_log_group_has_retention_and_key checks that KmsKeyId is set.",
   },
-  // ---------------------------------------------------------------- defects being fixed (remove when fixed)
+  // ---------------------------------------------------------------- accepted with the reason given
   {
     rule: 'bdp_emr_mutation_requires_own_cluster_tag',
     paths: ['*/Orchestration/Airflow/ExecutionRole'],
-    risk: 'The execution role holds elasticmapreduce:AddTags on cluster/* with only an aws:RequestTag condition; only the Deny on cluster/j-* beside it keeps it off existing clusters.',
+    risk: 'The execution role holds elasticmapreduce:AddTags on cluster/* with an aws:RequestTag condition but no aws:ResourceTag condition.',
     reason:
-      'The Allow (TagClustersAtCreation) carries no aws:ResourceTag/bdp:environment condition. The service authorization reference lists no dependent AddTags for RunJobFlow, so the Allow can probably go; if tag-on-create needs it, keep it and turn this entry into an accepted risk that names the Deny.',
-    pendingFix: 'issue 11, defect 2',
+      "Tag-on-create needs it: since 2023 EMR authorizes RunJobFlow's Tags as AddTags against the literal resource cluster/* (no cluster id exists yet), so no resource tag can be required there. The explicit Deny of AddTags and RemoveTags on cluster/j-* beside it keeps every existing cluster out of reach; test/access/access-matrix.test.ts proves re-tagging a foreign cluster is denied under IAM evaluation.",
   },
   {
     rule: 'bdp_role_does_not_trust_account_root',
     paths: ['*/Lake/Analytics/AnalystRole'],
-    risk: 'Every principal of the account with sts:AssumeRole on "*" can become the analyst.',
+    risk: 'A principal of the account that carries the principal tag bdp:access=analyst can become the analyst.',
     reason:
-      'The analyst role trusts the account root (iam.AccountPrincipal), now narrowed by an aws:PrincipalTag condition; any principal of the account that carries or can set that tag may assume it.',
-    pendingFix:
-      'issue 11, defect 6: trust the analysts\' SSO permission-set role by ARN, or, if the tag-based trust is the decision, turn this entry into an accepted risk that names who may set the tag',
-  },
-  {
-    rule: 'bdp_no_assume_cdk_lookup_role',
-    paths: ['*/Delivery/GitHub/DeployRole'],
-    risk: 'The deploy job can assume the lookup role, whose ReadOnlyAccess reads the environment\'s logs and data.',
-    reason:
-      'constructs/github-oidc/delivery-grants.ts still gives the deploy role every bootstrap role, the lookup role included ("templates and lookups through the lookup role"); the app does no context lookups, and the deploy role can read templates through the deploy role.',
-    pendingFix: 'issue 11, defect 8: the diff role is fixed; drop the lookup role from the deploy role, or turn this entry into an accepted risk if cdk deploy is shown to need it',
+      "Analysts come from SSO permission sets or engineers' roles whose ARNs the platform cannot know; the tag is the contract. Only identity-center administrators (session tags of a permission set) and IAM administrators (iam:TagRole) can set it, and the access matrix proves an untagged principal and another account's tagged principal are refused.",
   },
 ];

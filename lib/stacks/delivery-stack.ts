@@ -1,7 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GitHubJobClaim, GitHubOidc, grantAssumeCdkBootstrapRoles, grantPrefixSync, grantTemplateDiff } from '../../constructs/github-oidc';
-import { CDK_BOOTSTRAP_ROLES, SYNC_PREFIXES, diffRoleName, deployRoleName, syncRoleName } from '../delivery-names';
+import { DEPLOY_BOOTSTRAP_ROLES, SYNC_PREFIXES, diffRoleName, deployRoleName, syncRoleName } from '../delivery-names';
 import { ResourceNames, stageId } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import { BUDGETS_REGION } from './budget-stack';
@@ -40,7 +40,7 @@ export class DeliveryStack extends PlatformStack {
       description: `cdk deploy of ${config.name} through the CDK bootstrap roles`,
       maxSessionDuration: Duration.hours(2),
     });
-    grantAssumeCdkBootstrapRoles(deploy, CDK_BOOTSTRAP_ROLES, config.delivery.bootstrapQualifier);
+    grantAssumeCdkBootstrapRoles(deploy, DEPLOY_BOOTSTRAP_ROLES, config.delivery.bootstrapQualifier);
 
     const sync = this.github.addRole('SyncRole', {
       roleName: syncRoleName(config),

@@ -133,6 +133,7 @@ function neverAllowed(access: PlatformAccess): Partial<Record<PrincipalName, Acc
     ]),
     'github-deploy': as('github-deploy', [
       { action: 's3:GetObject', resource: bucket(p.bucket_silver, 'users/data/x.parquet') },
+      { action: 'sts:AssumeRole', resource: `arn:aws:iam::${config.account}:role/cdk-${p.qualifier}-lookup-role-${config.account}-${config.region}` },
       { action: 'sts:AssumeRole', resource: `arn:aws:iam::${FOREIGN_ACCOUNT}:role/cdk-${p.qualifier}-deploy-role-${FOREIGN_ACCOUNT}-${config.region}` },
       { action: 'sts:AssumeRole', resource: `arn:aws:iam::${config.account}:role/cdk-otherqual-deploy-role-${config.account}-${config.region}` },
     ]),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compliancePacks } from '../../lib/app';
 import { EnvironmentConfig, loadEnvironments } from '../../lib/config';
-import { CDK_BOOTSTRAP_ROLES, DELIVERY_ROLES, DeliveryRole, SYNC_PREFIXES, cdkBootstrapRoleName, deliveryRoleName } from '../../lib/delivery-names';
+import { CDK_BOOTSTRAP_ROLES, DELIVERY_ROLES, DEPLOY_BOOTSTRAP_ROLES, DeliveryRole, SYNC_PREFIXES, cdkBootstrapRoleName, deliveryRoleName } from '../../lib/delivery-names';
 import { stageId } from '../../lib/platform-stage';
 import { DeliveryStack } from '../../lib/stacks/delivery-stack';
 import { deliveryFacts } from '../../scripts/delivery-env';
@@ -111,11 +111,11 @@ describe.each(environments.map((config, i) => [config.name, config, stacks[i]] a
     expect(permissionsOf(template, id)).toEqual([{ Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: stacks }]);
   });
 
-  test('the deploy role may only assume the CDK bootstrap roles of its account and region', () => {
+  test("the deploy role may only assume the CDK bootstrap roles of its account and region, never the lookup role", () => {
     const [id] = roleNamed(template, deliveryRoleName(config, 'deploy'));
     const statements = permissionsOf(template, id);
     expect(statements.flatMap((s) => list(s.Action))).toEqual(['sts:AssumeRole']);
-    expect(statements.flatMap((s) => list(s.Resource)).sort()).toEqual(CDK_BOOTSTRAP_ROLES.map(bootstrapRole).sort());
+    expect(statements.flatMap((s) => list(s.Resource)).sort()).toEqual(DEPLOY_BOOTSTRAP_ROLES.map(bootstrapRole).sort());
   });
 
   test("the sync role writes only its prefixes of its environment's artifacts bucket, and cannot touch MWAA", () => {

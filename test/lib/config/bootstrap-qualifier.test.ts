@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { ENVIRONMENTS } from '../../../lib/config/environments';
-import { CDK_BOOTSTRAP_QUALIFIER, CDK_BOOTSTRAP_ROLES, cdkBootstrapRoleName } from '../../../lib/delivery-names';
+import { CDK_BOOTSTRAP_QUALIFIER, DEPLOY_BOOTSTRAP_ROLES, cdkBootstrapRoleName } from '../../../lib/delivery-names';
 import { environment, policyStatements, synthPlatform, templateOf } from '../../harness/platform';
 
 // Issue 11, defect 9: an environment sharing an account deploys through its own bootstrap roles.
@@ -25,7 +25,7 @@ test('the deploy role may assume exactly the bootstrap roles of that qualifier',
     .filter((s) => s.Action === 'sts:AssumeRole')
     .flatMap((s) => [s.Resource].flat())
     .map((arn) => JSON.stringify(arn));
-  for (const kind of CDK_BOOTSTRAP_ROLES) {
+  for (const kind of DEPLOY_BOOTSTRAP_ROLES) {
     expect(assumable.some((arn) => arn.includes(cdkBootstrapRoleName(kind, config.account, config.region, qualifier)))).toBe(true);
   }
   expect(assumable.join()).not.toContain('hnb659fds');
