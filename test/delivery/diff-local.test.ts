@@ -288,6 +288,8 @@ describe('real synthesized templates', () => {
       .filter(([, r]) => r.Type === type)
       .map(([id]) => id);
   const outputs = new Map<string, string>();
+  /** One synth takes a minute or more when the two cores are busy; jest's default allows two. */
+  const SYNTH_TIMEOUT_MS = 600_000;
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -297,7 +299,7 @@ describe('real synthesized templates', () => {
     beforeAll(() => {
       base = synth('base/cdk.out', first, true);
       head = synth('a/much/deeper/head/cdk.out', first, true);
-    });
+    }, SYNTH_TIMEOUT_MS);
 
     test('the same tree synthesized elsewhere diffs empty, although its asset hashes differ', () => {
       expect(rawAssetKeys(head)).not.toEqual(rawAssetKeys(base));
@@ -334,7 +336,7 @@ describe('real synthesized templates', () => {
     let base: string;
     beforeAll(() => {
       base = synth('unbundled/cdk.out', first, false);
-    });
+    }, SYNTH_TIMEOUT_MS);
 
     test('a VPC CIDR change replaces the VPC and every subnet, spreads to the stacks that read them, and counts destructive', () => {
       const [a, b, ...rest] = first.network.vpcCidr.split('.');
@@ -363,7 +365,7 @@ describe('real synthesized templates', () => {
       expect(destructive).toBeGreaterThanOrEqual(1 + subnets.length + 1);
       expect(report.split('\n').at(-1)).toMatch(new RegExp(`; ${destructive} destructive changes \\(${destructive} replaced, 0 deleted\\), ${dataLoss} losing stateful data\\.$`));
       expect(report).toMatch(new RegExp(`^!!!   ${orchestration}: AWS::MWAA::Environment ${mwaa} `, 'm'));
-    });
+    }, SYNTH_TIMEOUT_MS);
 
     test('a bucket rename replaces the bucket, flagged above everything as data loss', () => {
       const [renamed] = LAKE_BUCKETS;
@@ -391,7 +393,7 @@ describe('real synthesized templates', () => {
       outputs.set('bucket', report.join('\n'));
       expect(report[2]).toMatch(/^!!! \d+ stateful resources? \(data\) deleted or replaced:$/);
       expect(report.findIndex((line) => line.includes(`${lake}: AWS::S3::Bucket ${bucketId} {BucketName}  !!! DATA LOSS`))).toBeLessThan(report.findIndex((line) => /^\S+: \d+ resources? changed/.test(line)));
-    });
+    }, SYNTH_TIMEOUT_MS);
   });
 
   afterAll(() => {
