@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'cdk.out/', 'cdk.out.*/', 'dist/', '.venv/', '.lake/', 'coverage/', '**/*.js', '**/*.mjs'],
+    ignores: ['node_modules/', 'cdk.out/', 'cdk.out.*/', 'dist/', '.venv/', '.venv-airflow/', '.tools/', '.lake/', 'certs/', 'coverage/', '**/*.js', '**/*.mjs'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
