@@ -45,7 +45,7 @@ diff: $(NODE_STAMP) ## cdk diff of one environment against what is deployed (nee
 	$(CDK) diff "$$stage/*" --method $(DIFF_METHOD) --fail-on never
 
 .PHONY: diff-local
-diff-local: $(NODE_STAMP) ## Offline template diff of the working tree against a git ref, per stack: make diff-local BASE=HEAD~1
+diff-local: $(NODE_STAMP) $(VENV_STAMP) ## Offline template diff of the working tree against a git ref, per stack: make diff-local BASE=HEAD~1
 	@test -n "$(BASE)" || { echo "usage: make diff-local BASE=<git ref>" >&2; exit 2; }
 	scripts/diff-local.sh "$(BASE)"
 
