@@ -168,12 +168,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.keys:
         print(json.dumps(list(KEYS)))
         return 0
-    with sys.stdin if args.check == "-" else open(args.check, encoding="utf-8") as document:
-        try:
+    source = "stdin" if args.check == "-" else args.check
+    # Bad input is reported in one line, as the contract's own errors are, never as a traceback.
+    try:
+        with sys.stdin if args.check == "-" else open(args.check, encoding="utf-8") as document:
             PlatformConfig.from_json(json.load(document))
-        except PlatformConfigError as error:
-            print(error, file=sys.stderr)
-            return 1
+    except OSError as error:
+        print(f"{source}: cannot read it: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as error:
+        print(f"{source}: not JSON: {error}", file=sys.stderr)
+        return 1
+    except PlatformConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{source}: a valid bdp_platform Variable ({len(KEYS)} keys)")
     return 0
 
 
