@@ -134,7 +134,12 @@ test('each AWS role comes from scripts/delivery-env.ts, the role matching the jo
 });
 
 test('the workflows cover exactly the environments of lib/config, each job in its own', () => {
-  expect(workflow('diff').jobs['cdk-diff'].strategy?.matrix.environment).toEqual(environmentNames);
+  const diff = workflow('diff').jobs;
+  expect(diff.environments.steps?.find((s) => s.id === 'list')?.run).toBe('npx --no-install tsx scripts/delivery-env.ts --list all >> "$GITHUB_OUTPUT"');
+  expect(diff['cdk-diff'].needs).toBe('environments');
+  expect(diff['cdk-diff'].strategy?.matrix.environment).toBe('${{ fromJSON(needs.environments.outputs.environments) }}');
+  // Named as a word, not as a path such as /dev/null.
+  for (const environment of environmentNames) expect({ environment, named: new RegExp(`(?<![\\w/])${environment}(?![\\w/])`).test(text('diff.yml')) }).toEqual({ environment, named: false });
   for (const name of ['deploy', 'sync']) {
     const { gate, [name]: job } = workflow(name).jobs;
     // The gate computes the list from lib/config; the one job runs once per listed environment.
@@ -202,7 +207,7 @@ test('diff: cdk diff per environment with the diff role, one comment, and the of
   const diff = workflow('diff');
   expect(Object.keys(diff.on)).toEqual(['pull_request']);
   const live = diff.jobs['cdk-diff'];
-  expect(live.if).toContain('!github.event.pull_request.head.repo.fork');
+  expect(diff.jobs.environments.if).toContain('!github.event.pull_request.head.repo.fork');
   expect(live.steps?.find((s) => s.id === 'diff')?.run).toMatch(/^make diff ENV="\$ENVIRONMENT" DIFF_METHOD=template /);
   expect(diff.jobs.comment.needs).toBe('cdk-diff');
   expect(diff.jobs.comment.steps?.at(-1)?.run).toMatch(/COMMENT_MARKER[\s\S]*--method PATCH[\s\S]*--method POST/);
