@@ -115,8 +115,8 @@ export class AccessModel {
     if (!request.action.startsWith('kms:')) return {};
     const key = this.world.byArn(request.resource);
     if (key?.type !== 'AWS::KMS::Key') return {};
-    const aliases = this.world.ofType('AWS::KMS::Alias').filter((a) => a.properties.TargetKeyId === key.ref || a.properties.TargetKeyId === key.arn);
-    return aliases.length > 0 ? { 'kms:ResourceAliases': aliases.map((a) => a.properties.AliasName as string) } : {};
+    const aliases = this.world.aliasesOf(key);
+    return aliases.length > 0 ? { 'kms:ResourceAliases': aliases } : {};
   }
 
   async decide(request: AccessRequest, options: { identityPolicies?: { name: string; policy: PolicyDocument }[] } = {}): Promise<Decision> {

@@ -90,8 +90,7 @@ export class PlatformAccess {
       'github-sync': named(deliveryRoleName(config, 'sync')),
     };
     const keyByAlias = (alias: string) => {
-      const target = world.ofType('AWS::KMS::Alias').find((a) => a.properties.AliasName === alias)?.properties.TargetKeyId as string | undefined;
-      const key = world.ofType('AWS::KMS::Key').find((k) => k.ref === target || k.arn === target);
+      const key = world.keyAliased(alias);
       if (!key) throw new Error(`no key aliased ${alias}`);
       return key.arn!;
     };

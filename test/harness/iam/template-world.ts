@@ -25,6 +25,8 @@ export interface ResolvedResource {
   readonly ref: string;
   /** The resource's ARN, where it has one. */
   readonly arn?: string;
+  /** Other `Fn::GetAtt` attributes, by name. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 const PARTITION = 'aws';
@@ -163,6 +165,18 @@ export class TemplateWorld {
     return found[0];
   }
 
+  /** The names of the aliases that point at a KMS key. */
+  aliasesOf(key: ResolvedResource): string[] {
+    return this.ofType('AWS::KMS::Alias')
+      .filter((a) => a.properties.TargetKeyId === key.ref || a.properties.TargetKeyId === key.arn)
+      .map((a) => a.properties.AliasName as string);
+  }
+
+  /** The KMS key an alias points at. */
+  keyAliased(alias: string): ResolvedResource | undefined {
+    return this.ofType('AWS::KMS::Key').find((key) => this.aliasesOf(key).includes(alias));
+  }
+
   byArn(arn: string): ResolvedResource | undefined {
     return this.resources.find((r) => r.arn === arn || r.ref === arn);
   }
@@ -253,8 +267,7 @@ export class TemplateWorld {
     const resource = this.byStack.get(stack.stackName)?.get(logicalId);
     if (!resource) throw new Error(`${stack.stackName}: GetAtt of unknown ${logicalId}`);
     if (attribute === 'Arn') return resource.arn ?? `arn:${PARTITION}:unknown:${stack.region}:${stack.account}:${resource.ref}`;
-    const identity = physicalIdentity(resource.type, logicalId, stack, resource.properties);
-    return identity.attributes?.[attribute] ?? `${resource.ref}.${attribute}`;
+    return resource.attributes?.[attribute] ?? `${resource.ref}.${attribute}`;
   }
 }
 
