@@ -1,10 +1,14 @@
 import type { EnvironmentConfig } from '../lib/config';
+import { emrInstanceTypesIn } from '../lib/config/instance-types';
 import type { RegionPrices } from './prices';
 
 export type Market = 'ON_DEMAND' | 'SPOT';
 
 /** What one EMR instance costs per hour: EC2 (spot at the table's spot factor) plus the EMR uplift. */
 export function instanceHourPrice(instanceType: string, market: Market, prices: RegionPrices): number {
+  // Refused before any price is looked up: a type the region lacks cannot start, whatever it would cost.
+  const offered = emrInstanceTypesIn(prices.region);
+  if (offered && !offered.has(instanceType)) throw new UnofferedInstanceType(instanceType, prices.region);
   const ec2 = prices.ec2Hour[instanceType];
   const emr = prices.emrUpliftHour[instanceType];
   if (ec2 === undefined || emr === undefined) throw new UnpricedInstanceType(instanceType);
@@ -12,8 +16,18 @@ export function instanceHourPrice(instanceType: string, market: Market, prices: 
 }
 
 export class UnpricedInstanceType extends Error {
-  constructor(readonly instanceType: string) {
-    super(`no EC2 or EMR price for instance type '${instanceType}': add it to ec2Hour and emrUpliftHour in ops/prices.ts`);
+  constructor(
+    readonly instanceType: string,
+    message = `no EC2 or EMR price for instance type '${instanceType}': add it to ec2Hour and emrUpliftHour in ops/prices.ts`,
+  ) {
+    super(message);
+  }
+}
+
+/** An instance type EMR cannot launch in the region (lib/config/instance-types.ts), so it has no price to give. */
+export class UnofferedInstanceType extends UnpricedInstanceType {
+  constructor(instanceType: string, readonly region: string) {
+    super(instanceType, `instance type '${instanceType}' is not offered for EMR in ${region} (lib/config/instance-types.ts), so the cost model refuses it; use a family the region offers, e.g. m6g or m7g`);
   }
 }
 

@@ -1,12 +1,34 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseCostArgs } from '../../scripts/cost';
+import { DEFAULT_ASSUMPTIONS } from '../../ops/cost';
+import { formatSources, parseCostArgs } from '../../scripts/cost';
+import { priceStatusCounts } from '../../ops/prices';
 
 const ROOT = join(__dirname, '..', '..');
 
 test('HOURS and RUNS default to one hour and 30 runs, and accept fractions of hours', () => {
-  expect(parseCostArgs([])).toEqual({ runHours: 1, runsPerMonth: 30, outdir: 'cdk.out', checkOnly: false });
-  expect(parseCostArgs(['out', '--hours=1.5', '--runs-per-month=60'])).toEqual({ runHours: 1.5, runsPerMonth: 60, outdir: 'out', checkOnly: false });
+  expect(parseCostArgs([])).toEqual({ runHours: 1, runsPerMonth: 30, assumptions: DEFAULT_ASSUMPTIONS, outdir: 'cdk.out', chart: undefined, sources: false, checkOnly: false });
+  expect(parseCostArgs(['out', '--hours=1.5', '--runs-per-month=60'])).toMatchObject({ runHours: 1.5, runsPerMonth: 60, outdir: 'out', checkOnly: false });
+});
+
+test('the usage assumptions are flags with the defaults the model states', () => {
+  const args = parseCostArgs(['--engineers=5', '--vpn-hours-per-engineer=20', '--gb-per-day=0.5', '--record-kb=12', '--chart=docs/x.svg']);
+  expect(args.assumptions).toEqual({ ...DEFAULT_ASSUMPTIONS, engineers: 5, vpnHoursPerEngineer: 20, gbPerDay: 0.5, recordKb: 12 });
+  expect(args.chart).toBe('docs/x.svg');
+});
+
+test('every bad assumption is listed at once, with what is allowed', () => {
+  expect(() => parseCostArgs(['--engineers=2.5', '--gb-per-day=-1', '--record-kb=0', '--vpn-hours-per-engineer=800'])).toThrow(
+    ["--engineers must be a whole number; got '2.5'", "--gb-per-day must be a number, 0 or more; got '-1'", "--record-kb must be a number above 0; got '0'", "--vpn-hours-per-engineer is hours a month, at most 744; got '800'"].join('\n  '),
+  );
+});
+
+test('the sources report counts the unverified prices and lists the sourced ones', () => {
+  const counts = priceStatusCounts('eu-north-1');
+  const text = formatSources('eu-north-1', false);
+  expect(text).toContain(`${counts.unverified} unverified of ${counts.verified + counts.secondary + counts.unverified}`);
+  expect(text.split('\n').filter((l) => l.startsWith('  [')).length).toBe(counts.verified + counts.secondary);
+  expect(formatSources('eu-north-1', true).split('\n').filter((l) => l.startsWith('  [unverified]')).length).toBe(counts.unverified);
 });
 
 test.each([
