@@ -17,6 +17,8 @@ export const INTERFACE_ENDPOINT_SERVICES = [
   'airflow.env',
   'airflow.ops',
   'kinesis-streams',
+  // The views API is a private API: reachable only through this endpoint (from the VPC and over the VPN).
+  'execute-api',
 ] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 

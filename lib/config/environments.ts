@@ -67,8 +67,8 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     name: 'dev',
     production: false,
     account: DEV_ACCOUNT,
-    // Cost-lean: one NAT gateway carries all egress, so no interface endpoint is needed.
-    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [], flowLogRetentionDays: 30 },
+    // Cost-lean: one NAT gateway carries all egress; execute-api is the views API's only way in.
+    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: ['execute-api'], flowLogRetentionDays: 30 },
     vpn: { ...vpn(DEV_ACCOUNT, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000d002'), associatedAzCount: 1 },
     lake: { ...common.lake, removalPolicy: 'destroy', bronzeExpireAfterDays: 120 },
     alerts: { ...common.alerts, monthlyBudgetUsd: 300 },
@@ -81,7 +81,7 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     production: false,
     account: STAGING_ACCOUNT,
     // Prod's private paths (every endpoint) rehearsed on one NAT gateway.
-    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams'], flowLogRetentionDays: 90 },
+    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams', 'execute-api'], flowLogRetentionDays: 90 },
     vpn: { ...vpn(STAGING_ACCOUNT, '00000000-0000-4000-8000-00000000e001', '00000000-0000-4000-8000-00000000e002'), associatedAzCount: 2 },
   },
   {
@@ -91,7 +91,7 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     account: PROD_ACCOUNT,
     availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
     // Highly available: a NAT per AZ, and endpoints so private traffic never needs the internet.
-    network: { vpcCidr: VPC_CIDR, natGateways: 3, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams'], flowLogRetentionDays: 365 },
+    network: { vpcCidr: VPC_CIDR, natGateways: 3, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams', 'execute-api'], flowLogRetentionDays: 365 },
     vpn: { ...vpn(PROD_ACCOUNT, '00000000-0000-4000-8000-00000000f001', '00000000-0000-4000-8000-00000000f002'), associatedAzCount: 2 },
     mwaa: { ...common.mwaa, environmentClass: 'mw1.medium', maxWorkers: 5 },
     emr: { ...common.emr, coreOnDemandUnits: 4, taskSpotUnits: 16, idleTimeoutMinutes: 60 },

@@ -18,8 +18,15 @@ export { INTERFACE_ENDPOINT_SERVICES, type InterfaceEndpointService };
  * assume-role. S3 and DynamoDB are always reached through the free gateway endpoints.
  */
 export const ENDPOINTS_REQUIRED_WITHOUT_NAT: readonly InterfaceEndpointService[] = INTERFACE_ENDPOINT_SERVICES.filter(
-  (service) => service !== 'kinesis-streams',
+  (service) => service !== 'kinesis-streams' && service !== 'execute-api',
 );
+
+/**
+ * Endpoints every environment has whatever its NAT: `execute-api`, the only way in to the views
+ * API, which is a private API (callers in the VPC, or engineers over the VPN, whose DNS is the VPC
+ * resolver).
+ */
+export const ENDPOINTS_ALWAYS_REQUIRED: readonly InterfaceEndpointService[] = ['execute-api'];
 
 export { MWAA_AIRFLOW_VERSIONS, MWAA_ENVIRONMENT_CLASSES };
 /** EMR releases whose Spark matches the ETL's pinned pyspark 4.1.1: the emr-spark-8.1 long-term-support line (to 2029-09-07). */
@@ -37,7 +44,7 @@ const network = z.strictObject({
   vpcCidr: z.string(),
   /** NAT gateways, at most one per AZ. 0 requires every endpoint in ENDPOINTS_REQUIRED_WITHOUT_NAT. */
   natGateways: z.number().int().min(0).max(6),
-  /** Interface endpoints, each in every AZ with private DNS on. */
+  /** Interface endpoints, with private DNS on; must include ENDPOINTS_ALWAYS_REQUIRED. */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
   flowLogRetentionDays: logRetentionDays,
 });

@@ -2,7 +2,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { Ipv4Cidr, overlaps, parseIpv4Cidr } from './cidr';
 import { REGIONS_WITH_INSTANCE_TYPES, architectureOf, emrInstanceTypesIn } from './instance-types';
-import { ENDPOINTS_REQUIRED_WITHOUT_NAT, EnvironmentConfig, environmentSchema } from './schema';
+import { ENDPOINTS_ALWAYS_REQUIRED, ENDPOINTS_REQUIRED_WITHOUT_NAT, EnvironmentConfig, environmentSchema } from './schema';
 
 /** Where every environment is declared; named in each error so the reader knows what to edit. */
 export const ENVIRONMENTS_FILE = 'lib/config/environments.ts';
@@ -167,6 +167,10 @@ function relationshipProblems(sections: Partial<EnvironmentConfig>): Problem[] {
     if (nat > azs.length) problem('network.natGateways', nat, `0 to ${azs.length} (at most one per availability zone)`);
     const endpoints = new Set(network.interfaceEndpoints);
     if (endpoints.size !== network.interfaceEndpoints.length) problem('network.interfaceEndpoints', network.interfaceEndpoints, 'each endpoint once');
+    const absent = ENDPOINTS_ALWAYS_REQUIRED.filter((service) => !endpoints.has(service));
+    if (absent.length > 0) {
+      problem('network.interfaceEndpoints', network.interfaceEndpoints, `a list that includes ${absent.join(', ')}: the views API is private, reachable only through that endpoint`);
+    }
     const missing = ENDPOINTS_REQUIRED_WITHOUT_NAT.filter((service) => !endpoints.has(service));
     if (nat === 0 && missing.length > 0) {
       problem('network.natGateways', nat, `at least 1 while private subnets need egress; with 0 NAT gateways, network.interfaceEndpoints must also include ${missing.join(', ')}`);

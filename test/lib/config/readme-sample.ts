@@ -20,7 +20,7 @@ export function readmeSampleEnvironments(): unknown[] {
       account,
       region,
       availabilityZones: [`${region}a`, `${region}b`, `${region}c`],
-      network: { vpcCidr, natGateways: 3, interfaceEndpoints: [], flowLogRetentionDays: 30 },
+      network: { vpcCidr, natGateways: 3, interfaceEndpoints: ['execute-api'], flowLogRetentionDays: 30 },
       vpn: { ...base.vpn, enabled: true, clientCidr, serverCertificateArn: certificate('1'), clientRootCaArn: certificate('2'), associatedAzCount: 2 },
       emr: { ...base.emr, primaryInstanceTypes: arm, coreInstanceTypes: arm, taskInstanceTypes: arm },
       delivery: { ...base.delivery, existingOidcProviderArn: undefined, bootstrapQualifier: undefined },

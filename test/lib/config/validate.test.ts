@@ -116,6 +116,13 @@ describe('a bad value is rejected with the environment, the field, the value and
     );
   });
 
+  test('an environment without the execute-api endpoint (the views API is private)', () => {
+    const withoutIt = (c: EnvironmentInput) => ({ ...c, network: { ...c.network, interfaceEndpoints: c.network.interfaceEndpoints.filter((e) => e !== 'execute-api') } });
+    for (const name of ENVIRONMENTS.map((e) => e.name)) {
+      expect(rejection(name, withoutIt)).toMatch(/network.interfaceEndpoints = \[[^\]]*\]: a list that includes execute-api: the views API is private/);
+    }
+  });
+
   test('a wrong type', () => {
     expect(rejection('dev', (c) => ({ ...c, network: { ...c.network, natGateways: '1' } }))).toMatch(/network.natGateways = "1": Invalid input: expected number, received string/);
   });
