@@ -6,6 +6,7 @@ import { reap } from './commands/reap';
 import { DEFAULT_DAG, status } from './commands/status';
 import { trigger } from './commands/trigger';
 import { views } from './commands/views';
+import { VPN_ACCESS_ACTIONS, type VpnAccessAction, vpnAccess } from './commands/vpn-access';
 import { vpnConfig } from './commands/vpn-config';
 import { vpnRevoke } from './commands/vpn-revoke';
 import type { OpsClients, OpsContext } from './context';
@@ -114,6 +115,17 @@ const COMMANDS: Record<string, Command> = {
         deps.stderr.write(`Wrote ${values.out} (mode 600: it holds your private key). Import it into the AWS VPN Client or OpenVPN.\n`);
       }
       return ExitCode.Ok;
+    },
+  },
+  'vpn-access': {
+    usage: 'vpn-access on|off|status --env <env>',
+    summary: 'VPN on demand (vpn.associatedAzCount 0): associate the endpoint with a private subnet (on, ready in 5-10 min), remove it (off), or show it',
+    options: {},
+    run: (ctx, _values, positionals) => {
+      const [action, ...extra] = positionals;
+      if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
+      if (!VPN_ACCESS_ACTIONS.includes(action as VpnAccessAction)) throw usageError(`vpn-access takes one of ${VPN_ACCESS_ACTIONS.join(', ')}, e.g. \`vpn-access on --env dev\``);
+      return vpnAccess(ctx, action as VpnAccessAction);
     },
   },
   'vpn-revoke': {

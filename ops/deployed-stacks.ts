@@ -15,6 +15,7 @@ export type PlatformStackId = (typeof PLATFORM_STACKS)[keyof typeof PLATFORM_STA
 export const STACK_OUTPUTS = {
   mwaaEnvironmentName: { stack: PLATFORM_STACKS.orchestration, output: 'MwaaEnvironmentName' },
   clientVpnEndpointId: { stack: PLATFORM_STACKS.network, output: 'ClientVpnEndpointId' },
+  privateSubnetIds: { stack: PLATFORM_STACKS.network, output: 'PrivateSubnetIds' },
   viewsApiUrl: { stack: PLATFORM_STACKS.fastLayer, output: 'ViewsApiUrl' },
 } as const;
 export type StackOutput = keyof typeof STACK_OUTPUTS;

@@ -12,7 +12,11 @@ export interface PlatformClientVpnProps {
   readonly serverCertificateArn: string;
   /** ACM ARN of the CA that signed client certificates (mutual TLS). */
   readonly clientRootCaArn: string;
-  /** Private subnets to associate with, one per AZ; each association is billed hourly. */
+  /**
+   * Private subnets to associate with, one per AZ; each association is billed hourly. None is VPN
+   * on demand: the endpoint, its rules and logs exist, and an operator associates a subnet when
+   * engineers need it (`platform vpn-access on`).
+   */
   readonly subnets: readonly ec2.ISubnet[];
   /** The VPC resolver, pushed to clients so private names (the Airflow UI) resolve. */
   readonly dnsServer: string;

@@ -5,7 +5,8 @@ import type { PlatformClientVpnProps } from './platform-client-vpn-props';
 /**
  * AWS Client VPN for engineers: mutual-TLS certificates from ACM, split tunnel (only VPC traffic
  * goes through the tunnel), the VPC resolver pushed as DNS, every connection logged to an
- * encrypted log group, associations in several AZs, and authorisation for the VPC CIDR only.
+ * encrypted log group, associations in several AZs (or none, on demand), and authorisation for
+ * the VPC CIDR only.
  */
 export class PlatformClientVpn extends Construct {
   readonly endpoint: ec2.ClientVpnEndpoint;

@@ -1,3 +1,4 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { EncryptedLogs } from '../encrypted-logs';
 
@@ -27,10 +28,22 @@ export interface PlatformNetworkProps {
   readonly vpcCidr: string;
   /** One public and one private subnet is created in each. */
   readonly availabilityZones: readonly string[];
-  /** 0 makes the private subnets isolated: they then reach AWS only through endpoints. */
+  /** NATs, one per AZ from the first. 0 makes the private subnets isolated: they then reach AWS only through endpoints. */
   readonly natGateways: number;
-  /** Interface endpoints, with private DNS, in every private subnet. */
+  /**
+   * NAT instances of this type instead of NAT gateways: hardened (IMDSv2 only, encrypted root
+   * volume, no SSH, no key pair, HTTP and HTTPS only: in from the VPC, out to the internet).
+   * @default - managed NAT gateways
+   */
+  readonly natInstanceType?: ec2.InstanceType;
+  /** Interface endpoints, with private DNS. */
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];
+  /**
+   * The private subnets of the first N AZs hold the endpoints' interfaces; the other AZs reach them
+   * across AZs. Each endpoint is billed per AZ it is in.
+   * @default every AZ
+   */
+  readonly interfaceEndpointAzCount?: number;
   /** Encrypts the flow-log group. */
   readonly logs: EncryptedLogs;
   readonly flowLogRetention: logs.RetentionDays;

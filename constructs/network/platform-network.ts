@@ -17,15 +17,19 @@ export class PlatformNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   readonly endpointSecurityGroup: ec2.SecurityGroup;
   readonly interfaceEndpoints: ReadonlyMap<string, ec2.InterfaceVpcEndpoint>;
+  /** The NAT instances, one per NAT AZ (none with NAT gateways). */
+  readonly natInstances: readonly ec2.Instance[];
 
   constructor(scope: Construct, id: string, props: PlatformNetworkProps) {
     super(scope, id);
     const privateSubnetType = props.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+    const natInstanceProvider = props.natInstanceType && natInstances(props.natInstanceType);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.vpcCidr),
       availabilityZones: [...props.availabilityZones],
       natGateways: props.natGateways,
+      natGatewayProvider: natInstanceProvider,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         // Nothing but NAT gateways lives here, so nothing gets a public address by default.
@@ -41,9 +45,11 @@ export class PlatformNetwork extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       Validations.of(subnet).acknowledge({
         id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
-        reason: 'Public subnets hold only NAT gateways (nothing gets a public IP); their default route to the internet gateway is how private subnets reach the internet through NAT.',
+        reason: 'Public subnets hold only NATs (nothing else gets a public IP); their default route to the internet gateway is how private subnets reach the internet through NAT.',
       });
     }
+    this.natInstances = natInstanceProvider ? natInstanceProvider.gatewayInstances : [];
+    if (natInstanceProvider) hardenNatInstances(natInstanceProvider, props.vpcCidr);
 
     // The delivery role trusts the flow-logs service only for this account's flow logs.
     const { account, region, partition } = Stack.of(this);
@@ -80,7 +86,7 @@ export class PlatformNetwork extends Construct {
           privateDnsEnabled: true,
           open: false,
           securityGroups: [this.endpointSecurityGroup],
-          subnets: { subnetGroupName: PRIVATE_SUBNET_GROUP },
+          subnets: { subnets: this.privateSubnets.slice(0, props.interfaceEndpointAzCount ?? props.availabilityZones.length) },
         }),
       );
     }
@@ -95,6 +101,57 @@ export class PlatformNetwork extends Construct {
   /** The private subnets, one per AZ, in AZ order. */
   get privateSubnets(): ec2.ISubnet[] {
     return this.vpc.selectSubnets({ subnetGroupName: PRIVATE_SUBNET_GROUP }).subnets;
+  }
+}
+
+/**
+ * NAT instances on Amazon Linux 2023 (its SSM parameter, so synth needs no lookup), for the type's
+ * architecture. No traffic is allowed by default: hardenNatInstances opens what NAT needs.
+ * Standard CPU credits: a busy instance slows down instead of adding a bill.
+ */
+function natInstances(instanceType: ec2.InstanceType): ec2.NatInstanceProviderV2 {
+  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.NatProvider.instanceV2({
+    instanceType,
+    machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType }),
+    defaultAllowedTraffic: ec2.NatTrafficDirection.NONE,
+    associatePublicIpAddress: true,
+    creditSpecification: instanceType.isBurstable() ? ec2.CpuCredits.STANDARD : undefined,
+  });
+}
+
+/**
+ * What a NAT gateway guarantees by construction, made explicit for an instance: HTTP and HTTPS in
+ * from the VPC only (no SSH, no key pair, nothing from the internet) and out to the internet, IMDSv2
+ * required, the root volume encrypted, one-minute metrics. Source/destination check is off (the
+ * provider does it), as forwarding needs.
+ */
+function hardenNatInstances(provider: ec2.NatInstanceProviderV2, vpcCidr: string): void {
+  const securityGroup = provider.securityGroup;
+  for (const [port, what] of [
+    [443, 'HTTPS'],
+    [80, 'HTTP (package mirrors, CRLs)'],
+  ] as const) {
+    securityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(port), `${what} to forward, from the VPC only`);
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Forwarded ${what}`);
+  }
+  for (const instance of provider.gatewayInstances) {
+    const cfn = instance.instance;
+    cfn.monitoring = true;
+    cfn.metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
+    cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }];
+    Validations.of(instance).acknowledge({
+      id: 'NIST.800.53.R5-EC2InstanceNoPublicIp',
+      reason: 'A NAT instance needs a public IPv4 address to forward the private subnets\' traffic through the internet gateway, as a NAT gateway needs its Elastic IP; it admits only HTTP(S) from the VPC.',
+    });
+    Validations.of(instance).acknowledge({
+      id: 'NIST.800.53.R5-EC2InstancesInVPC',
+      reason: 'The NAT instance is in the VPC: its public subnet is set on its network interface (NatProvider.instanceV2 with a public address), which this rule does not read.',
+    });
+    Validations.of(instance).acknowledge({
+      id: 'AwsSolutions-EC29',
+      reason: 'The NAT instance is disposable and holds no data: CloudFormation replaces it on a new image or type, which termination protection would block; deleting it only pauses egress until the stack restores it.',
+    });
   }
 }
 

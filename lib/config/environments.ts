@@ -67,9 +67,11 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     name: 'dev',
     production: false,
     account: DEV_ACCOUNT,
-    // Cost-lean: one NAT gateway carries all egress; execute-api is the views API's only way in.
-    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: ['execute-api'], flowLogRetentionDays: 30 },
-    vpn: { ...vpn(DEV_ACCOUNT, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000d002'), associatedAzCount: 1 },
+    // Cost-lean (docs/cost-levers.md): one NAT instance carries all egress; execute-api, the views
+    // API's only way in, in one AZ; the VPN on demand (`platform vpn-access on|off --env dev`).
+    network: { vpcCidr: VPC_CIDR, natGateways: 1, natProvider: 'instance', interfaceEndpoints: ['execute-api'], interfaceEndpointAzs: 1, flowLogRetentionDays: 30 },
+    vpn: { ...vpn(DEV_ACCOUNT, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000d002'), associatedAzCount: 0 },
+    streaming: { ...common.streaming, mode: 'PROVISIONED', shardCount: 1 },
     lake: { ...common.lake, removalPolicy: 'destroy', bronzeExpireAfterDays: 120 },
     alerts: { ...common.alerts, monthlyBudgetUsd: 300 },
     mwaa: { ...common.mwaa, environmentClass: 'mw1.micro', schedulers: 1, maxWorkers: 1 },
@@ -80,9 +82,19 @@ export const ENVIRONMENTS: readonly EnvironmentInput[] = [
     name: 'staging',
     production: false,
     account: STAGING_ACCOUNT,
-    // Prod's private paths (every endpoint) rehearsed on one NAT gateway.
-    network: { vpcCidr: VPC_CIDR, natGateways: 1, interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT, 'kinesis-streams', 'execute-api'], flowLogRetentionDays: 90 },
-    vpn: { ...vpn(STAGING_ACCOUNT, '00000000-0000-4000-8000-00000000e001', '00000000-0000-4000-8000-00000000e002'), associatedAzCount: 2 },
+    // One NAT gateway carries the egress; the endpoints rehearse the private paths whose failure
+    // would look different in prod (docs/cost-levers.md): the private views API (execute-api) and
+    // MWAA's own APIs (airflow.*), in one AZ.
+    network: {
+      vpcCidr: VPC_CIDR,
+      natGateways: 1,
+      interfaceEndpoints: ['execute-api', 'airflow.api', 'airflow.env', 'airflow.ops'],
+      interfaceEndpointAzs: 1,
+      flowLogRetentionDays: 90,
+    },
+    vpn: { ...vpn(STAGING_ACCOUNT, '00000000-0000-4000-8000-00000000e001', '00000000-0000-4000-8000-00000000e002'), associatedAzCount: 1 },
+    mwaa: { ...common.mwaa, environmentClass: 'mw1.micro', schedulers: 1, minWorkers: 1, maxWorkers: 1 },
+    streaming: { ...common.streaming, mode: 'PROVISIONED', shardCount: 1 },
   },
   {
     ...common,

@@ -5,14 +5,14 @@
  *
  * Source: AWS's EC2 instance-type offerings per region (`aws ec2 describe-instance-type-offerings
  * --location-type region --region <region>`), intersected with the types EMR supports for the
- * configured releases (`aws emr list-supported-instance-types --release-label emr-7.14.0 --region <region>`).
+ * configured release (`aws emr list-supported-instance-types --release-label emr-spark-8.1.0 --region <region>`).
  * Compiled 2026-11-29, offline (no AWS credentials here): only families long offered in the region
  * are listed, so the table errs on the side of refusing. To add a region or a family, run the two
  * commands above and add what both return.
  */
 
 export const INSTANCE_TYPE_TABLE_SOURCE =
-  'EC2 describe-instance-type-offerings intersected with EMR list-supported-instance-types (emr-7.14.0), compiled 2026-11-29';
+  'EC2 describe-instance-type-offerings intersected with EMR list-supported-instance-types (emr-spark-8.1.0), compiled 2026-11-29';
 
 export type Architecture = 'arm64' | 'x86_64';
 

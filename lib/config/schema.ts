@@ -39,13 +39,29 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type such as m6g.xlarge');
 const logRetentionDays = z.literal(LOG_RETENTION_DAYS);
 
+/** What a NAT instance runs on when `network.natInstanceType` is absent: the smallest Graviton type. */
+export const DEFAULT_NAT_INSTANCE_TYPE = 't4g.nano';
+
 const network = z.strictObject({
   /** IPv4 CIDR of the VPC, /16 to the smallest block that fits the subnets of every AZ. */
   vpcCidr: z.string(),
-  /** NAT gateways, at most one per AZ. 0 requires every endpoint in ENDPOINTS_REQUIRED_WITHOUT_NAT. */
+  /** NATs (gateways or instances), at most one per AZ. 0 requires every endpoint in ENDPOINTS_REQUIRED_WITHOUT_NAT. */
   natGateways: z.number().int().min(0).max(6),
+  /**
+   * `gateway`: managed NAT gateways. `instance`: hardened EC2 NAT instances, a tenth of the price
+   * but a single point of failure per AZ with a burstable bandwidth; refused in production.
+   */
+  natProvider: z.enum(['gateway', 'instance']).default('gateway'),
+  /** EC2 type of the NAT instances (natProvider 'instance' only). @default DEFAULT_NAT_INSTANCE_TYPE */
+  natInstanceType: instanceType.optional(),
   /** Interface endpoints, with private DNS on; must include ENDPOINTS_ALWAYS_REQUIRED. */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
+  /**
+   * AZs (the first N, in availabilityZones order) that hold an interface of every endpoint; the
+   * other AZs reach them across AZs. Each endpoint is billed per AZ. Production uses every AZ.
+   * @default every AZ
+   */
+  interfaceEndpointAzs: z.number().int().min(1).max(6).optional(),
   flowLogRetentionDays: logRetentionDays,
 });
 
@@ -57,8 +73,12 @@ const vpn = z.strictObject({
   serverCertificateArn: z.string(),
   /** ACM certificate of the CA that signed the client certificates (mutual TLS). */
   clientRootCaArn: z.string(),
-  /** Private subnets (one per AZ, in AZ order) that the endpoint is associated with. */
-  associatedAzCount: z.number().int().min(1).max(6),
+  /**
+   * Private subnets (one per AZ, in AZ order) that the endpoint is associated with; each is billed
+   * hourly. 0 (not in production) is VPN on demand: the endpoint exists but carries no traffic until
+   * `platform vpn-access on` associates a subnet, and `vpn-access off` removes it again.
+   */
+  associatedAzCount: z.number().int().min(0).max(6),
   sessionTimeoutHours: z.literal(VPN_SESSION_TIMEOUT_HOURS),
   loginBanner: z.string().min(1).max(1400),
   connectionLogRetentionDays: logRetentionDays,

@@ -175,6 +175,15 @@ function relationshipProblems(sections: Partial<EnvironmentConfig>): Problem[] {
     if (nat === 0 && missing.length > 0) {
       problem('network.natGateways', nat, `at least 1 while private subnets need egress; with 0 NAT gateways, network.interfaceEndpoints must also include ${missing.join(', ')}`);
     }
+    if (network.natInstanceType !== undefined && network.natProvider !== 'instance') {
+      problem('network.natInstanceType', network.natInstanceType, "absent unless network.natProvider is 'instance' (NAT gateways have no instance type)");
+    }
+    if (network.natProvider === 'instance' && nat === 0) {
+      problem('network.natProvider', network.natProvider, "'gateway' (the default) when network.natGateways is 0: there is no NAT to run as an instance");
+    }
+    if (network.interfaceEndpointAzs !== undefined && network.interfaceEndpointAzs > azs.length) {
+      problem('network.interfaceEndpointAzs', network.interfaceEndpointAzs, `1 to ${azs.length} (the number of availability zones), or absent for every AZ`);
+    }
   });
 
   rule(['vpn', 'network'], ({ vpn, network }) => {
@@ -205,7 +214,9 @@ function relationshipProblems(sections: Partial<EnvironmentConfig>): Problem[] {
   });
 
   rule(['vpn', 'availabilityZones'], ({ vpn, availabilityZones: azs }) => {
-    if (vpn.enabled && vpn.associatedAzCount > azs.length) problem('vpn.associatedAzCount', vpn.associatedAzCount, `1 to ${azs.length} (the number of availability zones)`);
+    if (vpn.enabled && vpn.associatedAzCount > azs.length) {
+      problem('vpn.associatedAzCount', vpn.associatedAzCount, `0 (on demand, not in production) to ${azs.length} (the number of availability zones)`);
+    }
   });
 
   rule(['lake'], ({ lake }) => {
@@ -219,6 +230,8 @@ function relationshipProblems(sections: Partial<EnvironmentConfig>): Problem[] {
 
   rule(['mwaa'], ({ mwaa }) => {
     if (mwaa.minWorkers > mwaa.maxWorkers) problem('mwaa.minWorkers', mwaa.minWorkers, `at most mwaa.maxWorkers (${mwaa.maxWorkers})`);
+    // mw1.micro runs one scheduler and one worker, fixed: it does not scale.
+    if (mwaa.environmentClass === 'mw1.micro' && mwaa.maxWorkers !== 1) problem('mwaa.maxWorkers', mwaa.maxWorkers, '1 with environment class mw1.micro (a single worker)');
     if (mwaa.environmentClass === 'mw1.micro' && mwaa.schedulers !== 1) {
       problem('mwaa.schedulers', mwaa.schedulers, '1 with environment class mw1.micro');
     } else if (mwaa.environmentClass !== 'mw1.micro' && mwaa.schedulers < 2) {
@@ -256,7 +269,16 @@ function relationshipProblems(sections: Partial<EnvironmentConfig>): Problem[] {
   });
   rule(['production', 'vpn'], ({ production, vpn }) => {
     if (production && vpn.enabled && vpn.associatedAzCount < 2) {
-      problem('vpn.associatedAzCount', vpn.associatedAzCount, 'at least 2 in a production environment, so the VPN survives the loss of an AZ');
+      problem('vpn.associatedAzCount', vpn.associatedAzCount, 'at least 2 in a production environment, so the VPN is always on and survives the loss of an AZ (0, on demand, is for other environments)');
+    }
+  });
+  rule(['production', 'network', 'availabilityZones'], ({ production, network, availabilityZones: azs }) => {
+    if (!production) return;
+    if (network.natProvider === 'instance') {
+      problem('network.natProvider', network.natProvider, "'gateway' in a production environment: a NAT instance is a single point of failure with burstable bandwidth");
+    }
+    if (network.interfaceEndpointAzs !== undefined && network.interfaceEndpointAzs < azs.length) {
+      problem('network.interfaceEndpointAzs', network.interfaceEndpointAzs, `${azs.length} or absent (every AZ) in a production environment, so losing an AZ does not cut the others' private paths`);
     }
   });
   return problems;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { PlatformClientVpn } from '../../constructs/client-vpn';
 import { EncryptedLogs } from '../../constructs/encrypted-logs';
 import { PlatformNetwork } from '../../constructs/network';
-import { parseIpv4Cidr, vpcResolverAddress } from '../config';
+import { DEFAULT_NAT_INSTANCE_TYPE, parseIpv4Cidr, vpcResolverAddress } from '../config';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 
 /** The VPC, its endpoints and flow logs, and the Client VPN that engineers come in through. */
@@ -21,7 +21,9 @@ export class NetworkStack extends PlatformStack {
       vpcCidr: network.vpcCidr,
       availabilityZones,
       natGateways: network.natGateways,
+      natInstanceType: network.natProvider === 'instance' ? new ec2.InstanceType(network.natInstanceType ?? DEFAULT_NAT_INSTANCE_TYPE) : undefined,
       interfaceEndpoints: network.interfaceEndpoints,
+      interfaceEndpointAzCount: network.interfaceEndpointAzs,
       logs,
       flowLogRetention: network.flowLogRetentionDays,
     });
@@ -35,6 +37,7 @@ export class NetworkStack extends PlatformStack {
         clientCidr: vpn.clientCidr,
         serverCertificateArn: vpn.serverCertificateArn,
         clientRootCaArn: vpn.clientRootCaArn,
+        // 0 is VPN on demand: `platform vpn-access on` associates the first private subnet.
         subnets: this.network.privateSubnets.slice(0, vpn.associatedAzCount),
         dnsServer: vpcResolverAddress(vpc),
         sessionTimeout: vpn.sessionTimeoutHours as ec2.ClientVpnSessionTimeout,

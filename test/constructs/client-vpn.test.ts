@@ -44,6 +44,16 @@ describe.each([...platform.stages.keys()])('%s Client VPN', (env) => {
     for (const association of associations) expect(association.Properties.SubnetId.Ref).toMatch(/privateSubnet/);
   });
 
+  if (config.vpn.associatedAzCount === 0) {
+    test('on demand: the endpoint is complete but unassociated, and the stack outputs what `vpn-access on` reads', () => {
+      template.resourceCountIs('AWS::EC2::ClientVpnEndpoint', 1);
+      template.resourceCountIs('AWS::EC2::ClientVpnTargetNetworkAssociation', 0);
+      template.hasResourceProperties('AWS::EC2::ClientVpnEndpoint', { SecurityGroupIds: [Match.anyValue()], VpcId: Match.anyValue() });
+      template.hasOutput('ClientVpnEndpointId', { Value: { Ref: Match.stringLikeRegexp('ClientVpnEndpoint') } });
+      template.hasOutput('PrivateSubnetIds', { Value: { 'Fn::Join': [',', Match.arrayWith([{ Ref: Match.stringLikeRegexp('privateSubnet1Subnet') }])] } });
+    });
+  }
+
   test('authorised for the VPC CIDR only', () => {
     template.resourceCountIs('AWS::EC2::ClientVpnAuthorizationRule', 1);
     template.hasResourceProperties('AWS::EC2::ClientVpnAuthorizationRule', { TargetNetworkCidr: config.network.vpcCidr, AuthorizeAllGroups: true });

@@ -162,6 +162,63 @@ describe('a bad value is rejected with the environment, the field, the value and
   });
 });
 
+describe('cost levers: cheaper where an environment may be, refused where it must not be', () => {
+  const production = ENVIRONMENTS.find((e) => e.production)!.name;
+  const other = ENVIRONMENTS.find((e) => !e.production)!.name;
+  const network = (patch: Partial<EnvironmentInput['network']>) => (c: EnvironmentInput) => ({ ...c, network: { ...c.network, ...patch } });
+
+  test('a NAT instance outside production is accepted, with the default type or another', () => {
+    expect(validateEnvironment(environmentInput(other, network({ natProvider: 'instance' }))).network.natProvider).toBe('instance');
+    expect(validateEnvironment(environmentInput(other, network({ natProvider: 'instance', natInstanceType: 't4g.micro' }))).network.natInstanceType).toBe('t4g.micro');
+  });
+
+  test('a NAT instance in production is refused (a single point of failure)', () => {
+    expect(rejection(production, network({ natProvider: 'instance' }))).toMatch(
+      new RegExp(`environment '${production}'[\\s\\S]*network.natProvider = "instance": 'gateway' in a production environment: a NAT instance is a single point of failure`),
+    );
+  });
+
+  test('an instance type without NAT instances, a NAT instance without a NAT, and a malformed type', () => {
+    expect(rejection(other, network({ natProvider: 'gateway', natInstanceType: 't4g.nano' }))).toMatch(/network.natInstanceType = "t4g.nano": absent unless network.natProvider is 'instance'/);
+    expect(rejection(production, network({ natGateways: 0, natProvider: 'instance' }))).toMatch(/network.natProvider = "instance": 'gateway' \(the default\) when network.natGateways is 0/);
+    expect(rejection(other, network({ natProvider: 'instance', natInstanceType: 'nano' }))).toMatch(/network.natInstanceType = "nano": an EC2 instance type/);
+  });
+
+  test('interface endpoints in fewer AZs: allowed outside production, never more than the AZs, all of them in production', () => {
+    expect(validateEnvironment(environmentInput(other, network({ interfaceEndpointAzs: 1 }))).network.interfaceEndpointAzs).toBe(1);
+    const azs = ENVIRONMENTS.find((e) => e.name === other)!.availabilityZones.length;
+    expect(rejection(other, network({ interfaceEndpointAzs: azs + 1 }))).toMatch(new RegExp(`network.interfaceEndpointAzs = ${azs + 1}: 1 to ${azs} \\(the number of availability zones\\)`));
+    expect(rejection(production, network({ interfaceEndpointAzs: 1 }))).toMatch(/network.interfaceEndpointAzs = 1: \d or absent \(every AZ\) in a production environment/);
+    expect(rejection(other, network({ interfaceEndpointAzs: 0 }))).toMatch(/network.interfaceEndpointAzs = 0: Too small/);
+  });
+
+  test('VPN on demand (no association) outside production is accepted; in production it is refused', () => {
+    const vpn = (count: number) => (c: EnvironmentInput) => ({ ...c, vpn: { ...c.vpn, associatedAzCount: count } });
+    expect(validateEnvironment(environmentInput(other, vpn(0))).vpn.associatedAzCount).toBe(0);
+    expect(rejection(production, vpn(0))).toMatch(/vpn.associatedAzCount = 0: at least 2 in a production environment, so the VPN is always on/);
+    expect(rejection(other, vpn(-1))).toMatch(/vpn.associatedAzCount = -1: Too small/);
+  });
+
+  test('mw1.micro runs one scheduler and one worker', () => {
+    const micro = (patch: Partial<EnvironmentInput['mwaa']>) => (c: EnvironmentInput) => ({ ...c, mwaa: { ...c.mwaa, environmentClass: 'mw1.micro', schedulers: 1, minWorkers: 1, maxWorkers: 1, ...patch } });
+    expect(validateEnvironment(environmentInput(other, micro({}))).mwaa.environmentClass).toBe('mw1.micro');
+    expect(rejection(other, micro({ maxWorkers: 2 }))).toMatch(/mwaa.maxWorkers = 2: 1 with environment class mw1.micro/);
+    expect(rejection(other, micro({ schedulers: 2 }))).toMatch(/mwaa.schedulers = 2: 1 with environment class mw1.micro/);
+  });
+
+  test('one provisioned shard is accepted; a shard count with on-demand capacity is not', () => {
+    const streaming = (patch: Partial<EnvironmentInput['streaming']>) => (c: EnvironmentInput) => ({ ...c, streaming: { retentionHours: 24, ...patch } });
+    expect(validateEnvironment(environmentInput(other, streaming({ mode: 'PROVISIONED', shardCount: 1 }))).streaming.shardCount).toBe(1);
+    expect(rejection(other, streaming({ mode: 'ON_DEMAND', shardCount: 1 }))).toMatch(/streaming.shardCount = 1: absent when streaming.mode is ON_DEMAND/);
+  });
+
+  test('every lever refused in production is named in one message', () => {
+    const message = rejection(production, (c) => ({ ...c, network: { ...c.network, natProvider: 'instance', interfaceEndpointAzs: 1 }, vpn: { ...c.vpn, associatedAzCount: 0 } }));
+    for (const field of ['network.natProvider', 'network.interfaceEndpointAzs', 'vpn.associatedAzCount']) expect(message).toContain(`  - ${field} = `);
+    expect(message).toMatch(/3 problems in 1 environment/);
+  });
+});
+
 describe('the lake removal-policy safety valve', () => {
   test('a production environment asking for DESTROY is rejected', () => {
     expect(rejection('prod', (c) => ({ ...c, lake: { ...c.lake, removalPolicy: 'destroy' } }))).toMatch(
