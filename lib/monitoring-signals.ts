@@ -93,6 +93,24 @@ export function natSignals(natGateways: readonly ec2.CfnNatGateway[]): SignalSec
   };
 }
 
+/** NAT instances (network.natProvider 'instance'): each is its AZ's only way out to the internet. */
+export function natInstanceSignals(instances: readonly ec2.Instance[]): SignalSection {
+  const ec2Metric = (instance: ec2.Instance, metricName: string, statistic: string) => metric('AWS/EC2', metricName, { InstanceId: instance.instanceId }, statistic);
+  return {
+    title: 'NAT',
+    signals: instances.map((instance, i) => ({
+      name: `nat-instance-status-${i + 1}`,
+      metric: ec2Metric(instance, 'StatusCheckFailed', 'Maximum'),
+      threshold: 0,
+      evaluationPeriods: 2,
+      // A stopped or terminated instance reports nothing: that is the outage itself.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      description: 'The NAT instance fails its status checks or reports nothing: private subnets have no internet egress (S3 and DynamoDB still work). EC2 recovers it on a host fault; otherwise reboot it, or redeploy the Network stack to replace it.',
+    })),
+    context: instances.map((instance) => ec2Metric(instance, 'NetworkOut', 'Sum')),
+  };
+}
+
 export function vpnSignals(endpointId: string): SignalSection {
   const vpn = (metricName: string, statistic: string) => metric('AWS/ClientVPN', metricName, { Endpoint: endpointId }, statistic);
   return {

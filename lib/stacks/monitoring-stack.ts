@@ -2,7 +2,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from '../../constructs/alerts-topic';
 import { PlatformMonitoring, SignalSection } from '../../constructs/platform-monitoring';
-import { airflowSignals, emrSignals, fastLayerSignals, natSignals, viewsApiSignals, vpnSignals } from '../monitoring-signals';
+import { airflowSignals, emrSignals, fastLayerSignals, natInstanceSignals, natSignals, viewsApiSignals, vpnSignals } from '../monitoring-signals';
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import type { FastLayerStack } from './fast-layer-stack';
@@ -35,6 +35,7 @@ export class MonitoringStack extends PlatformStack {
     const { events, views } = props.fastLayer;
     const sections: SignalSection[] = [airflowSignals(names.mwaaEnvironment), emrSignals(MAX_CONCURRENT_CLUSTERS), fastLayerSignals(events, views), viewsApiSignals(props.fastLayer.viewsApi)];
     if (network.natGateways.length > 0) sections.push(natSignals(network.natGateways));
+    if (network.natInstances.length > 0) sections.push(natInstanceSignals(network.natInstances));
     if (clientVpn) sections.push(vpnSignals(clientVpn.endpoint.endpointId));
 
     this.monitoring = new PlatformMonitoring(this, 'Monitoring', {

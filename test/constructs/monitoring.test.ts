@@ -62,10 +62,15 @@ describe.each([...platform.stages.keys()])('%s monitoring', (env) => {
     expect(alarmNamed('emr-idle-clusters')).toMatchObject({ EvaluationPeriods: 6 });
   });
 
-  test('NAT: port allocation errors and drops, per gateway', () => {
+  const gateways = config.network.natProvider === 'gateway' ? config.network.natGateways : 0;
+  const natInstances = config.network.natProvider === 'instance' ? config.network.natGateways : 0;
+  test('NAT: port allocation errors and drops per gateway, failed status checks per NAT instance', () => {
     const nat = alarms.filter((a) => a.Namespace === 'AWS/NATGateway');
-    expect(nat).toHaveLength(2 * config.network.natGateways);
+    expect(nat).toHaveLength(2 * gateways);
     expect(nat.filter((a) => a.MetricName === 'ErrorPortAllocation').every((a) => a.Threshold === 0)).toBe(true);
+    const instances = alarms.filter((a) => a.Namespace === 'AWS/EC2');
+    expect(instances).toHaveLength(natInstances);
+    for (const alarm of instances) expect(alarm).toMatchObject({ MetricName: 'StatusCheckFailed', Threshold: 0, TreatMissingData: 'breaching' });
   });
 
   test('VPN: repeated authentication failures on this endpoint', () => {
