@@ -44,7 +44,8 @@ export class PlatformStage extends Stage {
     this.fastLayer = new FastLayerStack(this, 'FastLayer', {
       config,
       lake: this.lake,
-      description: `big-data-platform ${config.name}: Kinesis stream, Firehose to bronze, real-time views in DynamoDB`,
+      network: this.network,
+      description: `big-data-platform ${config.name}: Kinesis stream, Firehose to bronze, real-time views in DynamoDB and the private views API`,
     });
     this.monitoring = new MonitoringStack(this, 'Monitoring', {
       config,

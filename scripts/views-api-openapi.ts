@@ -50,6 +50,7 @@ export function viewsApiOpenApi(limits: ViewsApiLimits = DEFAULT_LIMITS): Record
       version: '1',
       description:
         'Read-only, near-real-time views of the event stream, served by API Gateway straight from DynamoDB. ' +
+        "A private API: it answers only through the platform VPC's execute-api interface endpoint (from the VPC, or over the Client VPN). " +
         'Every call is signed with SigV4 (service execute-api) by a principal of the platform account. ' +
         `The stage allows ${DEFAULT_STAGE_THROTTLE.rateLimit} requests/s (burst ${DEFAULT_STAGE_THROTTLE.burstLimit}). See docs/views-api.md.`,
     },

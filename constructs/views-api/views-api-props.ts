@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { EncryptedLogs } from '../encrypted-logs';
@@ -39,11 +40,11 @@ export interface ViewsApiProps {
   /** The minutes query, which reads up to a page of items per call. @default 20 requests/s, burst 40 */
   readonly minutesThrottle?: Throttle;
   /**
-   * Interface endpoints for `execute-api` (in the platform VPC, which VPN clients route through)
-   * that calls must arrive by. When given, the resource policy refuses any other path.
-   * @default none: any principal of this account, with SigV4, from any network
+   * The `execute-api` interface endpoints calls must arrive through (at least one): the API is
+   * PRIVATE, associated with them, and its resource policy refuses any other path. Engineers reach
+   * them over the Client VPN, services from inside the VPC.
    */
-  readonly allowedVpcEndpointIds?: readonly string[];
+  readonly allowedVpcEndpoints: readonly ec2.IInterfaceVpcEndpoint[];
   /** @default THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /** @default RETAIN */

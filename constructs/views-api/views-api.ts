@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -35,8 +36,10 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
  * A read-only REST API over the real-time views: API Gateway calls DynamoDB itself (GetItem,
  * Query) through mapping templates, so there is no function to run, scale or cold-start.
  *
- * Callers sign with SigV4 (IAM authorization on every method); the resource policy admits only
- * this account's principals (and, when given, only through the VPC endpoints). Parameters are
+ * The API is PRIVATE: it answers only through the `execute-api` interface endpoints it is given
+ * (reached from the VPC, and over the Client VPN). Callers sign with SigV4 (IAM authorization on
+ * every method), and the resource policy admits only this account's principals, only through
+ * those endpoints, and denies everything else explicitly. Parameters are
  * validated twice: presence by API Gateway's validator, format and range by the templates
  * (mapping-templates.ts). The stage is throttled, traced by X-Ray, and access-logged as JSON to a
  * KMS-encrypted log group.
@@ -48,10 +51,15 @@ export class ViewsApi extends Construct {
   readonly stageName: string;
   readonly integrationRole: iam.Role;
   readonly accessLogGroup: logs.LogGroup;
+  /** Logs Insights: requests per calling principal per day, from the access log. */
+  readonly usageQuery: logs.QueryDefinition;
   readonly endpoints: readonly Endpoint[];
 
   constructor(scope: Construct, id: string, props: ViewsApiProps) {
     super(scope, id);
+    if (props.allowedVpcEndpoints.length === 0) {
+      throw new Error(`ViewsApi ${this.node.path}: allowedVpcEndpoints is empty; a private API needs at least one execute-api interface endpoint to be reached through (add 'execute-api' to the network's interfaceEndpoints and pass that endpoint)`);
+    }
     const { table, tableKey } = props;
     const { account, region } = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -64,7 +72,7 @@ export class ViewsApi extends Construct {
     this.endpoints = viewsApiEndpoints(limits);
 
     this.accessLogGroup = props.logs.logGroup(this, 'AccessLogs', retention, removalPolicy);
-    const policy = this.resourcePolicy(account, props.allowedVpcEndpointIds ?? []);
+    const policy = this.resourcePolicy(account, props.allowedVpcEndpoints);
 
     const methodOptions: Record<string, apigateway.MethodDeploymentOptions> = {
       '/*/*': { throttlingRateLimit: stageThrottle.rateLimit, throttlingBurstLimit: stageThrottle.burstLimit, loggingLevel: apigateway.MethodLoggingLevel.ERROR, dataTraceEnabled: false, metricsEnabled: false },
@@ -76,8 +84,11 @@ export class ViewsApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: 'Read-only views of the event stream: user totals and per-minute counters from DynamoDB',
-      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // Associating the endpoints also gives each a public alias, <api id>-<vpce id>.execute-api...,
+      // that resolves to the endpoint without private DNS.
+      endpointConfiguration: { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: [...props.allowedVpcEndpoints] },
       policy,
+      // A private API is reached by its default name (through the endpoint's private DNS).
       disableExecuteApiEndpoint: false,
       // Access and execution logs need the account's API Gateway logging role.
       cloudWatchRole: true,
@@ -96,6 +107,13 @@ export class ViewsApi extends Construct {
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
     this.stage = this.api.deploymentStage;
+    // Usage per caller, per day: callers are IAM principals, not API keys, so the access log is the
+    // meter (docs/views-api.md, "Throttling and usage limits").
+    this.usageQuery = new logs.QueryDefinition(this, 'RequestsPerCaller', {
+      queryDefinitionName: `${props.apiName}/requests-per-caller-per-day`,
+      logGroups: [this.accessLogGroup],
+      queryString: new logs.QueryString({ stats: 'count(*) as requests by userArn, bin(1d) as day', sort: 'requests desc' }),
+    });
     // API Gateway creates the execution-log group on first use, unencrypted and kept forever;
     // creating it first, under the name API Gateway uses, encrypts it and bounds its retention.
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -157,8 +175,8 @@ export class ViewsApi extends Construct {
     this.jsonGatewayResponses();
 
     const acknowledgements: [string, string][] = [
-      ['AwsSolutions-APIG3', 'No WAF: the API is IAM-authorized and its resource policy admits only this account, so unauthenticated floods are refused by API Gateway before any integration runs, and the stage is throttled; a web ACL (from $5/month plus per-request fees) would guard a surface only signed principals of this account can reach.'],
-      ['NIST.800.53.R5-APIGWAssociatedWithWAF', 'No WAF: every method requires SigV4 from a principal of this account (resource policy), and stage throttling bounds what a compromised principal can do; WAF rules would add cost and no control over this read-only, account-private API.'],
+      ['AwsSolutions-APIG3', "No WAF: the API is private (reachable only through the platform VPC's execute-api endpoint, from the VPC or the Client VPN) and IAM-authorized, and its resource policy denies other accounts and other paths, so no internet traffic reaches it and the stage is throttled; a web ACL (from $5/month plus per-request fees) would guard a surface only signed principals of this account inside the VPC can reach."],
+      ['NIST.800.53.R5-APIGWAssociatedWithWAF', 'No WAF: the API is private to the VPC endpoint, every method requires SigV4 from a principal of this account (resource policy), and stage throttling bounds what a compromised principal can do; WAF rules would add cost and no control over this read-only, account-private API.'],
       ['AwsSolutions-COG4', 'Callers are engineers and services with IAM identities (SSO roles, service roles), which SigV4 authenticates and IAM authorizes; a Cognito user pool would add a second identity store for the same people.'],
       ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'No cache: the views are real-time, and a cache would serve counters stale by its TTL while billing a cache instance around the clock; DynamoDB answers these single-item and single-partition reads in milliseconds.'],
       ['NIST.800.53.R5-APIGWSSLEnabled', 'The only backend is DynamoDB through an AWS service integration, signed by API Gateway over TLS; a client certificate authenticates API Gateway to HTTP backends, and there is none.'],
@@ -185,37 +203,37 @@ export class ViewsApi extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.api.arnForExecuteApi('GET', '/*', this.stageName)] });
   }
 
-  private resourcePolicy(account: string, vpcEndpointIds: readonly string[]): iam.PolicyDocument {
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'SignedCallersOfThisAccount',
-        principals: [new iam.AccountPrincipal(account)],
-        actions: ['execute-api:Invoke'],
-        resources: ['execute-api:/*'],
-      }),
-      // An explicit deny also holds against a future allow that names another account.
-      new iam.PolicyStatement({
-        sid: 'NoOtherAccount',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['execute-api:Invoke'],
-        resources: ['execute-api:/*'],
-        conditions: { StringNotEquals: { 'aws:PrincipalAccount': account } },
-      }),
-    ];
-    if (vpcEndpointIds.length > 0) {
-      statements.push(
+  /**
+   * Allow this account's principals through the endpoints; deny every call that arrives any other
+   * way or from any other account, so a later allow cannot open either.
+   */
+  private resourcePolicy(account: string, endpoints: readonly ec2.IInterfaceVpcEndpoint[]): iam.PolicyDocument {
+    const endpointIds = endpoints.map((e) => e.vpcEndpointId);
+    const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] };
+    return new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'SignedCallersOfThisAccountThroughTheVpcEndpoints',
+          principals: [new iam.AccountPrincipal(account)],
+          ...invoke,
+          conditions: { StringEquals: { 'aws:SourceVpce': endpointIds } },
+        }),
         new iam.PolicyStatement({
           sid: 'OnlyThroughTheVpcEndpoints',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-          conditions: { StringNotEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } },
+          ...invoke,
+          conditions: { StringNotEquals: { 'aws:SourceVpce': endpointIds } },
         }),
-      );
-    }
-    return new iam.PolicyDocument({ statements });
+        new iam.PolicyStatement({
+          sid: 'NoOtherAccount',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          ...invoke,
+          conditions: { StringNotEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      ],
+    });
   }
 
   /** API Gateway's own refusals (missing parameter, unsigned, throttled) in the API's JSON error shape. */

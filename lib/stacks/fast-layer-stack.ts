@@ -8,10 +8,13 @@ import { ViewsApi } from '../../constructs/views-api';
 import { ResourceNames } from '../naming';
 import { PlatformStack, PlatformStackProps } from '../platform-stack';
 import type { LakeStack } from './lake-stack';
+import type { NetworkStack } from './network-stack';
 
 export interface FastLayerStackProps extends PlatformStackProps {
   /** Where the stream is archived: the bronze bucket and the bronze.events table. */
   readonly lake: LakeStack;
+  /** Its `execute-api` interface endpoint is the only way in to the views API. */
+  readonly network: NetworkStack;
 }
 
 /** The fast layer: events in through Kinesis, archived to bronze by Firehose, counted live in DynamoDB. */
@@ -20,7 +23,7 @@ export class FastLayerStack extends PlatformStack {
   readonly key: kms.Key;
   readonly events: EventStream;
   readonly views: RealtimeViews;
-  /** Reads the views over HTTPS: SigV4-signed callers of this account only. */
+  /** Reads the views over HTTPS: private to the VPC's execute-api endpoint, SigV4-signed callers of this account only. */
   readonly viewsApi: ViewsApi;
 
   constructor(scope: Construct, id: string, props: FastLayerStackProps) {
@@ -71,6 +74,7 @@ export class FastLayerStack extends PlatformStack {
       table: this.views.table,
       tableKey: this.key,
       logs,
+      allowedVpcEndpoints: [props.network.network.interfaceEndpoints.get('execute-api') ?? noExecuteApiEndpoint(this.config.name)],
       removalPolicy,
     });
 
@@ -78,8 +82,12 @@ export class FastLayerStack extends PlatformStack {
     new CfnOutput(this, 'DeliveryStreamName', { value: this.events.delivery.deliveryStreamName });
     new CfnOutput(this, 'ViewsTableName', { value: this.views.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.views.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'ViewsApiUrl', { value: this.viewsApi.url, description: 'For `platform views` and curl --aws-sigv4 (docs/views-api.md)' });
+    new CfnOutput(this, 'ViewsApiUrl', { value: this.viewsApi.url, description: 'Private: over the Client VPN or from the VPC. For `platform views` and curl --aws-sigv4 (docs/views-api.md)' });
   }
+}
+
+function noExecuteApiEndpoint(environment: string): never {
+  throw new Error(`FastLayerStack (${environment}): the views API is private, but network.interfaceEndpoints has no 'execute-api'; add it in lib/config`);
 }
 
 function missing(table: string): never {

@@ -23,6 +23,11 @@ interface MinutePage {
 
 /** Pages `--all` follows at most: a full range at the smallest page size is far below it. */
 const MAX_PAGES = 1000;
+/** A private API behind a route that is not there (VPN down) would otherwise hang until the OS gives up. */
+const TIMEOUT_MS = 15_000;
+/** Why a call may not reach the API at all: it is private (docs/views-api.md, "Network"). */
+const PRIVATE_HINT =
+  "The views API is private: it answers only through the platform VPC's execute-api endpoint. Connect the environment's Client VPN (its DNS, the VPC resolver, gives the API's name the endpoint's addresses) or run from inside the VPC.";
 
 /** Calls the environment's views API, signed with SigV4 by the caller's credentials, and prints a table. */
 export async function views(ctx: OpsContext, query: ViewsQuery): Promise<ExitCode> {
@@ -77,7 +82,13 @@ function signedGet(ctx: OpsContext, baseUrl: string) {
     const search = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
     // fetch sets Host itself (from the URL, the value that was signed).
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
-    const response = await ctx.fetch(`${url.origin}${url.pathname}${search ? `?${search}` : ''}`, { headers });
+    let response: Response;
+    try {
+      response = await ctx.fetch(`${url.origin}${url.pathname}${search ? `?${search}` : ''}`, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      const cause = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      throw new OpsError(`Could not reach the views API at ${base.origin}: ${cause}\n${PRIVATE_HINT}`, ExitCode.Failed);
+    }
     const text = await response.text();
     let body: Record<string, unknown>;
     try {
@@ -91,6 +102,9 @@ function signedGet(ctx: OpsContext, baseUrl: string) {
 
 function apiError({ status, body }: ApiAnswer): OpsError {
   const detail = `${String(body.error ?? body.status ?? 'Error')}: ${String(body.message ?? '')}${body.requestId ? ` (request ${String(body.requestId)})` : ''}`;
+  // API Gateway's public front door answers a private API's name with a bare {"message": "Forbidden"};
+  // the API's own refusals carry its error shape.
+  if (status === 403 && body.error === undefined) return new OpsError(`The call did not reach the views API (403 ${String(body.message ?? '')}).\n${PRIVATE_HINT}`, ExitCode.Failed);
   if (status === 403) return new OpsError(`The views API refused the call (403) ${detail}\nSign in with a role of this account that may call execute-api:Invoke on it.`, ExitCode.Credentials);
   if (status === 404) return new OpsError(`Not found (404) ${detail}`, ExitCode.NotFound);
   if (status >= 400 && status < 500) return new OpsError(`The views API refused the request (${status}) ${detail}`, ExitCode.Usage);

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { EncryptedLogs } from '../../constructs/encrypted-logs';
 import { ACCESS_LOG_FIELDS, DEFAULT_MINUTES_THROTTLE, DEFAULT_STAGE_THROTTLE, INTEGRATION_RESPONSES, ViewsApi, type ViewsApiProps } from '../../constructs/views-api';
@@ -12,6 +13,7 @@ import { cdkJsonContext, nagFindings } from '../harness/platform';
 type Json = any;
 const ACCOUNT = '123456789012';
 const REGION = 'eu-north-1';
+const ENDPOINT_ID = 'vpce-0a1b2c3d4e5f60718';
 
 function build(props: Partial<ViewsApiProps> = {}) {
   const app = new App({ context: cdkJsonContext() });
@@ -24,7 +26,8 @@ function build(props: Partial<ViewsApiProps> = {}) {
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
   });
   const logs = new EncryptedLogs(stack, 'Logs', { purpose: 'test' });
-  const api = new ViewsApi(stack, 'ViewsApi', { apiName: 'test-views-api', table, tableKey: key, logs, ...props });
+  const endpoint = ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(stack, 'ExecuteApiEndpoint', { vpcEndpointId: ENDPOINT_ID, port: 443 });
+  const api = new ViewsApi(stack, 'ViewsApi', { apiName: 'test-views-api', table, tableKey: key, logs, allowedVpcEndpoints: [endpoint], ...props });
   return { app, stack, api, table, key, logs, template: Template.fromStack(stack) };
 }
 
@@ -82,14 +85,23 @@ test("the account's API Gateway logging role trusts API Gateway of this account 
   ]);
 });
 
-test('the resource policy admits this account only, and only through the VPC endpoints when they are given', () => {
-  const policyOf = (t: Template) => (Object.values(t.findResources('AWS::ApiGateway::RestApi'))[0] as Json).Properties.Policy.Statement;
-  const open = policyOf(template);
-  expect(open).toHaveLength(2);
-  expect(open[0]).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } });
-  expect(open[1]).toMatchObject({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT } } });
-  const privateOnly = policyOf(build({ allowedVpcEndpointIds: ['vpce-0123456789abcdef0'] }).template);
-  expect(privateOnly[2]).toMatchObject({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:SourceVpce': ['vpce-0123456789abcdef0'] } } });
+test('the API is private to the given endpoints; the resource policy allows only through them and denies every other path and account', () => {
+  const restApi = (Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0] as Json).Properties;
+  expect(restApi.EndpointConfiguration).toEqual({ Types: ['PRIVATE'], VpcEndpointIds: [ENDPOINT_ID] });
+  expect(restApi.DisableExecuteApiEndpoint).toBe(false);
+  const statements = restApi.Policy.Statement as Json[];
+  // Every allow is bound to the endpoints; both denies cover every principal.
+  for (const allow of statements.filter((st) => st.Effect === 'Allow')) {
+    expect(allow).toMatchObject({ Action: 'execute-api:Invoke', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Condition: { StringEquals: { 'aws:SourceVpce': [ENDPOINT_ID] } } });
+  }
+  expect(statements.filter((st) => st.Effect === 'Deny')).toEqual([
+    expect.objectContaining({ Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Condition: { StringNotEquals: { 'aws:SourceVpce': [ENDPOINT_ID] } } }),
+    expect.objectContaining({ Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT } } }),
+  ]);
+});
+
+test('without an execute-api endpoint the construct refuses to build, naming the prop', () => {
+  expect(() => build({ allowedVpcEndpoints: [] })).toThrow(/ViewsApi Views\/ViewsApi: allowedVpcEndpoints is empty/);
 });
 
 test('the stage is throttled (the minutes query lower), traced, and access-logged as JSON to an encrypted group', () => {
@@ -107,6 +119,14 @@ test('the stage is throttled (the minutes query lower), traced, and access-logge
   template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn, RetentionInDays: 90, LogGroupName: Match.absent() });
   // The execution-log group API Gateway would otherwise create unencrypted, under its own name.
   template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn, LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', ref(api.api), '/v1']] } });
+});
+
+test("usage per caller is metered from the access log: a saved Logs Insights query counts each principal's requests per day", () => {
+  template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+    Name: 'test-views-api/requests-per-caller-per-day',
+    LogGroupNames: [ref(api.accessLogGroup)],
+    QueryString: Match.stringLikeRegexp(`stats count\\(\\*\\) as requests by ${Object.keys(ACCESS_LOG_FIELDS).find((f) => ACCESS_LOG_FIELDS[f] === '$context.identity.userArn')}, bin\\(1d\\)`),
+  });
 });
 
 test("API Gateway's own refusals answer in the API's JSON error shape", () => {

@@ -101,6 +101,24 @@ test.each([
   expect(run.stdout).toBe('');
 });
 
+test("a bare 403 from API Gateway's public front door says the API is private and how to reach it", async () => {
+  const api = fakeApi(() => ({ status: 403, body: { message: 'Forbidden' } }));
+  const run = await cli(['views', 'health', '--env', 'dev'], { fetch: api.fetch });
+  expect(run.code).toBe(ExitCode.Failed);
+  expect(run.stderr).toContain('The call did not reach the views API (403 Forbidden)');
+  expect(run.stderr).toContain('Client VPN');
+});
+
+test('an unreachable API (no VPN: no route or no name) is reported with the cause and the way in', async () => {
+  const fetch = (async () => {
+    throw new TypeError('fetch failed', { cause: new Error(`getaddrinfo ENOTFOUND ${HOST}`) });
+  }) as unknown as Fetch;
+  const run = await cli(['views', 'user', 'u1', '--env', 'dev'], { fetch });
+  expect(run.code).toBe(ExitCode.Failed);
+  expect(run.stderr).toContain(`Could not reach the views API at https://${HOST}: fetch failed (getaddrinfo ENOTFOUND ${HOST})`);
+  expect(run.stderr).toContain('Client VPN');
+});
+
 test('health', async () => {
   const api = fakeApi((url) => (url.pathname === '/v1/health' ? { status: 200, body: { status: 'ok' } } : { status: 404, body: {} }));
   const run = await cli(['views', 'health', '--env', 'dev'], { fetch: api.fetch });
