@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { PlatformNetworkProps } from './platform-network-props';
+import type { InterfaceEndpointService, PlatformNetworkProps } from './platform-network-props';
 
 export const PRIVATE_SUBNET_GROUP = 'private';
 export const PUBLIC_SUBNET_GROUP = 'public';
@@ -16,7 +16,8 @@ export const PUBLIC_SUBNET_GROUP = 'public';
 export class PlatformNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   readonly endpointSecurityGroup: ec2.SecurityGroup;
-  readonly interfaceEndpoints: ReadonlyMap<string, ec2.InterfaceVpcEndpoint>;
+  /** By service, e.g. `get('execute-api')`, the views API's only way in. */
+  readonly interfaceEndpoints: ReadonlyMap<InterfaceEndpointService, ec2.InterfaceVpcEndpoint>;
   /** The NAT instances, one per NAT AZ (none with NAT gateways). */
   readonly natInstances: readonly ec2.Instance[];
 
@@ -77,7 +78,7 @@ export class PlatformNetwork extends Construct {
     });
     this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
 
-    const endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+    const endpoints = new Map<InterfaceEndpointService, ec2.InterfaceVpcEndpoint>();
     for (const service of props.interfaceEndpoints) {
       endpoints.set(
         service,
