@@ -221,7 +221,10 @@ PAGE = """<!DOCTYPE html>
   .tiles {{ display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1rem 0; }}
   .tile {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.9rem; min-width: 11rem; }}
   .tile span {{ display: block; color: #666; font-size: 0.85rem; }} .tile b {{ font-size: 1.2rem; }}
-  .grid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 1rem; }}
+  /* auto-fill, not auto-fit: a chart is drawn as soon as it is parsed, so its column must already
+     have its final width then. */
+  .grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); }}
+  .grid {{ gap: 1rem; }}
   .chart {{ border: 1px solid #eee; border-radius: 6px; padding: 0.6rem; }}
   table {{ border-collapse: collapse; width: 100%; font-size: 0.85rem; margin-bottom: 1rem; }}
   th, td {{ border-bottom: 1px solid #eee; padding: 0.3rem 0.5rem; text-align: left; }}
