@@ -2,11 +2,15 @@
 
     spark-submit --properties-file etl/conf/spark-local.conf etl/bench_etl.py --rows 5000000
 
-Spark generates the bronze data once; both engines then read the same bronze Parquet files. Spark
-runs its real jobs, which write the Iceberg tables (MERGE for silver, partition replacement for
-gold, all published together); DuckDB applies the same rules in SQL and writes Parquet. Both read
-the same silver files for silver_to_gold (DuckDB gets the Iceberg table's current data files), and
-they must agree on every output's row count and revenue before the timings are printed.
+Spark generates the bronze data of two dates once, and processes the earlier date untimed, so the
+timed date has earlier silver for the cross-date de-duplication to search; a share of the earlier
+date's events lands again in the timed date's bronze, as re-deliveries. Both engines then read the
+same bronze Parquet files. Spark runs its real jobs, which write the Iceberg tables (MERGE for
+silver, partition replacement for gold, all published together); DuckDB applies the same rules in
+SQL, the look-back against the same earlier silver files included, and writes zstd Parquet as
+Iceberg does. Both read the same silver files for silver_to_gold (DuckDB gets the Iceberg table's
+current data files), and they must agree on every output's row count, revenue and quarantine
+reasons before the timings are printed.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
 import duckdb
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from bdp_etl import jobs
 from bdp_etl.bronze_to_silver import WHITESPACE
@@ -34,16 +40,21 @@ from bdp_etl.lake import (
 from bdp_etl.rules import (
     AGE_RANGE,
     AMOUNT_RANGE,
+    CONTRACTS,
+    DEFAULT_LOOKBACK_DAYS,
     EVENT_TYPES,
     LATE_EVENT_DAYS,
     SALARY_RANGE,
     latest_event_time,
 )
+from bdp_etl.schema import partition_key
 from bdp_etl.session import spark_session
 from bdp_etl.silver_to_gold import AGE_BAND_STARTS
 
 SILVER_OUTPUTS = ("users", "users_quarantine", "events", "events_quarantine")
 GOLD_OUTPUTS = ("daily_event_metrics", "daily_active_users", "user_segments")
+REDELIVERED_BUCKETS = 100
+"""One in this many of the earlier date's bronze events lands again in the timed date's bronze."""
 
 
 def _in(values: tuple) -> str:
@@ -116,7 +127,7 @@ def bronze_to_silver_sql(dt: date) -> dict[str, str]:
                     upper({_trimmed("country")}) AS t_country,
                     properties AS t_properties
                 FROM landed),
-            checked AS (
+            ruled AS (
                 SELECT *, CASE
                     WHEN t_event_id IS NULL THEN 'missing_event_id'
                     WHEN t_user_id IS NULL THEN 'missing_user_id'
@@ -128,7 +139,14 @@ def bronze_to_silver_sql(dt: date) -> dict[str, str]:
                     WHEN t_amount IS NULL OR t_amount NOT BETWEEN {amounts} THEN 'invalid_amount'
                     WHEN t_country IS NULL OR NOT regexp_full_match(t_country, '[A-Z]{{2}}')
                         THEN 'invalid_country'
-                END AS rule_reason FROM typed)
+                END AS rule_reason FROM typed),
+            checked AS (
+                -- As Spark: a valid event whose id is in the look-back's silver is a duplicate.
+                SELECT ruled.* EXCLUDE (rule_reason), CASE
+                    WHEN rule_reason IS NULL AND seen.event_id IS NOT NULL
+                        THEN 'duplicate_event_id' ELSE rule_reason END AS rule_reason
+                FROM ruled LEFT JOIN (SELECT DISTINCT event_id FROM seen) seen
+                    ON ruled.t_event_id = seen.event_id)
             SELECT * EXCLUDE (rule_reason), CASE
                 WHEN rule_reason IS NULL AND row_number() OVER (
                     PARTITION BY t_event_id ORDER BY rule_reason IS NOT NULL, t_event_time DESC,
@@ -175,10 +193,15 @@ def _duckdb_path(lake: str, zone: str, name: str, dt: date) -> str:
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, path: str) -> None:
     os.makedirs(path, exist_ok=True)
-    con.execute(f"COPY ({query}) TO '{path}/part-0.parquet' (FORMAT parquet)")
+    # zstd, as Iceberg writes its Parquet files (write.parquet.compression-codec's default).
+    con.execute(f"COPY ({query}) TO '{path}/part-0.parquet' (FORMAT parquet, COMPRESSION zstd)")
 
 
-def duckdb_bronze_to_silver(con: duckdb.DuckDBPyConnection, lake: Lake, out: str, dt: date) -> None:
+def duckdb_bronze_to_silver(
+    con: duckdb.DuckDBPyConnection, lake: Lake, out: str, dt: date, seen_files: list[str]
+) -> None:
+    seen = _parquet(seen_files) if seen_files else "(SELECT NULL::VARCHAR AS event_id LIMIT 0)"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW seen AS SELECT event_id FROM {seen}")
     for name, query in bronze_to_silver_sql(dt).items():
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW landed AS SELECT * FROM {_bronze(lake, name, dt)}"
@@ -203,10 +226,44 @@ def duckdb_silver_to_gold(
 
 
 def _summary(con: duckdb.DuckDBPyConnection, source: str) -> tuple:
+    """Rows, the sum of the first money column, and the rows per quarantine reason."""
     described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    columns = [column for column, *_ in described]
     money = [column for column, data_type, *_ in described if data_type.startswith("DECIMAL")]
     total = f"sum({money[0]})" if money else "NULL"
-    return con.execute(f"SELECT count(*), {total} FROM {source}").fetchone()
+    rows, money_sum = con.execute(f"SELECT count(*), {total} FROM {source}").fetchone()
+    reasons = ()
+    if "reason" in columns:
+        reasons = tuple(
+            con.execute(
+                f"SELECT reason, count(*) FROM {source} GROUP BY reason ORDER BY reason"
+            ).fetchall()
+        )
+    return rows, money_sum, reasons
+
+
+def land_redeliveries(spark: SparkSession, lake: Lake, earlier: date, dt: date) -> None:
+    """Append a share of the earlier date's bronze events to dt's bronze partition, as a source
+    re-sending them the next day would."""
+    source = partition_path(lake, "bronze", "events", earlier)
+    (
+        spark.read.parquet(source)
+        .where(F.pmod(F.xxhash64("event_id"), F.lit(REDELIVERED_BUCKETS)) == 0)
+        .coalesce(1)
+        .write.mode("append")
+        .parquet(partition_path(lake, "bronze", "events", dt))
+    )
+
+
+def lookback_files(spark: SparkSession, lake: Lake, dt: date, days: int) -> list[str]:
+    """The silver events files of the `days` dates before dt, the window Spark searches."""
+    first = (dt - timedelta(days=days)).isoformat()
+    rows = spark.sql(
+        f"SELECT file_path FROM {lake.table('silver', 'events')}.files "
+        f"WHERE partition.`{partition_key()}` >= '{first}' "
+        f"AND partition.`{partition_key()}` < '{dt.isoformat()}'"
+    ).collect()
+    return [row.file_path for row in rows]
 
 
 def _timed(action: Callable[[], None]) -> float:
@@ -237,17 +294,27 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
     spark = spark_session("bdp-etl-bench", spark_lake.root)
-    jobs.generate(spark, spark_lake, args.date, args.rows, seed=42)
+    earlier = args.date - timedelta(days=1)
+    for day in (earlier, args.date):
+        jobs.generate(spark, spark_lake, day, args.rows, seed=42)
+    land_redeliveries(spark, spark_lake, earlier, args.date)
+    # Untimed: the earlier date's silver, which the timed date's look-back searches on both sides.
+    jobs.bronze_to_silver(spark, spark_lake, earlier)
+    seen_files = lookback_files(spark, spark_lake, args.date, DEFAULT_LOOKBACK_DAYS)
+    if not (CONTRACTS["events"].unique_across_dates and seen_files):
+        raise SystemExit("the timed date has no earlier silver events to search")
     con = duckdb.connect(config={"threads": args.threads})
     con.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone (bdp_etl.session)
 
     def spark_output(zone: str, name: str) -> str:
         return _parquet(data_files(spark, spark_lake, zone, name, args.date))
 
-    # The bench is one date: there is no earlier silver for the cross-date check to search, on
-    # either side.
-    b2s_spark = _timed(lambda: jobs.bronze_to_silver(spark, spark_lake, args.date))
-    b2s_duckdb = _timed(lambda: duckdb_bronze_to_silver(con, spark_lake, duckdb_lake, args.date))
+    b2s_spark = _timed(
+        lambda: jobs.bronze_to_silver(spark, spark_lake, args.date, DEFAULT_LOOKBACK_DAYS)
+    )
+    b2s_duckdb = _timed(
+        lambda: duckdb_bronze_to_silver(con, spark_lake, duckdb_lake, args.date, seen_files)
+    )
     silver_files = {
         name: data_files(spark, spark_lake, "silver", name, args.date)
         for name in ("users", "events")
@@ -270,7 +337,12 @@ def main() -> None:
         _summary(con, _bronze(spark_lake, name, args.date))[0] for name in ("users", "events")
     )
     silver_rows = sum(_summary(con, _parquet(files))[0] for files in silver_files.values())
-    print(f"etl outputs agree: {len(outputs)} datasets, same rows and revenue in Spark and DuckDB")
+    redelivered = dict(_summary(con, spark_output("silver", "events_quarantine"))[2])
+    print(
+        f"etl outputs agree: {len(outputs)} datasets, same rows, revenue and quarantine reasons "
+        f"in Spark and DuckDB ({redelivered.get('duplicate_event_id', 0)} duplicate_event_id, "
+        f"re-deliveries of {earlier} included)"
+    )
     print(_line("bronze_to_silver", bronze_rows, b2s_spark, b2s_duckdb))
     print(_line("silver_to_gold", silver_rows, s2g_spark, s2g_duckdb))
     files = {

@@ -6,8 +6,6 @@ import { CLUSTER_ENVIRONMENT_TAG, ETL_ENTRY_POINT_KEY, ETL_PACKAGE_KEY, Resource
 
 /** The Airflow Variable through which CDK hands the DAGs everything they need (see dags/bdp/platform.py). */
 export const PLATFORM_VARIABLE = 'bdp_platform';
-/** How many earlier days of silver the ETL's dedup compares a day against. TODO: a config field (issue 11). */
-export const DEDUP_LOOKBACK_DAYS = 7;
 /** The placeholder the ETL replaces with each zone, in `lake_root` and `catalog_namespace`. */
 const ZONE = '{zone}' as DataZone;
 
@@ -43,7 +41,7 @@ export function platformVariable({ config, names, subnets, emr }: PlatformVariab
     service_access_security_group: emr.serviceAccessSecurityGroup.securityGroupId,
     lake_root: names.lakeRootTemplate,
     catalog_namespace: names.glueDatabase(ZONE),
-    dedup_lookback_days: DEDUP_LOOKBACK_DAYS,
+    dedup_lookback_days: config.etl.dedupLookbackDays,
     etl_entry_point: s3('artifacts', ETL_ENTRY_POINT_KEY),
     etl_package: s3('artifacts', ETL_PACKAGE_KEY),
     primary_instance_types: config.emr.primaryInstanceTypes,

@@ -92,8 +92,11 @@ def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = 
             )
             .drop("_seen_key")
         )
+    key = _silver(contract.key)
     rank = F.row_number().over(
-        Window.partitionBy(_silver(contract.key)).orderBy(
+        # Keys share their first bytes (`u000…`, `evt-2026…`), which makes the sort's 8-byte
+        # prefix useless; leading with the key's hash (the same groups) lets the prefix decide.
+        Window.partitionBy(F.xxhash64(key), key).orderBy(
             F.col("reason").isNotNull(),  # valid rows first
             *(_silver(column).desc() for column in contract.latest_first),
             *(_orderable(f.name, f.dataType).desc() for f in bronze.schema),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -26,7 +25,7 @@ from bdp_etl.logs import log, stage
 from bdp_etl.rules import CONTRACTS, DEFAULT_LOOKBACK_DAYS
 from bdp_etl.schema import datasets, partition_key
 from bdp_etl.session import CATALOG
-from bdp_etl.silver_to_gold import gold_outputs
+from bdp_etl.silver_to_gold import gold_outputs, user_activity
 
 SNAPSHOT_RETENTION = timedelta(days=7)
 """Time travel window: snapshots younger than this are kept by `maintenance`."""
@@ -80,7 +79,9 @@ def bronze_to_silver(
                 )
                 # Silver and quarantine are two filters of one labelled frame: caching it reads
                 # and sorts bronze once; counting its reasons fills the cache.
-                labelled = label(bronze, name, dt, seen).persist(StorageLevel.MEMORY_AND_DISK)
+                # persist()'s default level keeps the cached batches deserialized; PySpark's
+                # MEMORY_AND_DISK would serialize every batch in and out of the cache.
+                labelled = label(bronze, name, dt, seen).persist()
                 reasons = dict(labelled.groupBy("reason").count().collect())
                 writes.merge(accepted(labelled, name), "silver", name, dt, contract.key)
                 writes.replace_partition(
@@ -98,10 +99,12 @@ def bronze_to_silver(
 
 def _write_gold(writes: StagedWrites, dt: date) -> None:
     users = writes.read("silver", "users", dt)
-    events = writes.read("silver", "events", dt)
-    for name, frame in gold_outputs(users, events).items():
+    # Read and shuffle the events once for the three outputs, not once per output.
+    activity = user_activity(writes.read("silver", "events", dt)).persist()
+    for name, frame in gold_outputs(users, activity).items():
         with stage("silver_to_gold", dataset=f"gold.{name}", dt=dt) as counts:
             counts.update(rows=writes.replace_partition(frame, "gold", name, dt))
+    activity.unpersist()
 
 
 def silver_to_gold(spark: SparkSession, lake: Lake, dt: date) -> None:
@@ -135,12 +138,12 @@ def quality(spark: SparkSession, lake: Lake, dt: date) -> bool:
             )
             results += checks.silver_checks(name, silver[name], dt)
         results += checks.freshness_checks(silver["events"], dt)
-        for name, expected in gold_outputs(
-            read("silver", "users"), read("silver", "events")
-        ).items():
+        activity = user_activity(read("silver", "events")).persist()
+        for name, expected in gold_outputs(read("silver", "users"), activity).items():
             measured = checks.measure_gold(expected.cache(), read("gold", name), name)
             expected.unpersist()
             results.append(checks.gold_check(name, *measured))
+        activity.unpersist()
         with staged_writes(spark, lake, f"quality_{dt}") as writes:
             writes.replace_partition(
                 checks.results_frame(spark, results), "gold", "quality_results", dt
@@ -175,7 +178,7 @@ def maintenance(
         return f"TIMESTAMP '{moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')}'"
 
     for zone, name in iceberg_tables(spark, lake):
-        table = f"{lake.namespace(zone)}.{name}"
+        table = lake.table(zone, name)  # catalog-qualified, as in StagedWrites.publish
         with stage("maintenance", table=table) as counts:
             compacted = spark.sql(
                 f"CALL {CATALOG}.system.rewrite_data_files(table => '{table}', "

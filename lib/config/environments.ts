@@ -42,6 +42,8 @@ const common = {
     logsExpireAfterDays: 365,
     athenaBytesScannedCutoffMb: 10_240,
   },
+  // LATE_EVENT_DAYS + 1 (etl/bdp_etl/rules.py): every earlier delivery an accepted event can have.
+  etl: { dedupLookbackDays: 3 },
   streaming: { mode: 'ON_DEMAND', retentionHours: 24 },
   alerts: { emails: ['data-platform-alerts@example.com'], monthlyBudgetUsd: 800 },
   delivery: { githubOwner: 'example-org', githubRepo: 'big-data-platform', githubOwnerId: 100000001, githubRepoId: 200000002 },

@@ -119,6 +119,16 @@ const emr = z.strictObject({
   idleTimeoutMinutes: z.number().int().min(1).max(10080),
 });
 
+const etl = z.strictObject({
+  /**
+   * Earlier days of silver events that bronze_to_silver searches before accepting an event_id
+   * (`--lookback-days`). 3 covers every earlier delivery an accepted event can have (2 days of
+   * lateness plus the arrival slack); more costs a larger scan and catches nothing else.
+   * Range as the DAGs validate it (dags/bdp/platform.py LOOKBACK_DAYS_RANGE).
+   */
+  dedupLookbackDays: z.number().int().min(1).max(365),
+});
+
 const streaming = z.strictObject({
   mode: z.enum(['ON_DEMAND', 'PROVISIONED']),
   /** Shards when mode is PROVISIONED; ignored (and must be absent) when ON_DEMAND. */
@@ -172,6 +182,7 @@ export const environmentSchema = z.strictObject({
   lake,
   mwaa,
   emr,
+  etl,
   streaming,
   alerts,
   delivery,

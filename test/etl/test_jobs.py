@@ -26,7 +26,7 @@ from bdp_etl.lake import (
 from bdp_etl.quality import gold_check, measure_gold, reconciliation_checks
 from bdp_etl.rules import CONTRACTS
 from bdp_etl.schema import datasets
-from bdp_etl.silver_to_gold import gold_outputs
+from bdp_etl.silver_to_gold import gold_outputs, user_activity
 
 ROWS = 1_500
 NEXT_DAY = date(2026, 1, 16)
@@ -225,7 +225,7 @@ def test_forgetting_a_user_deletes_their_rows_and_recomputes_gold(spark, lake, d
             assert table.where(F.trim("user_id") == user_id).count() == 0, name
     users = read_partition(spark, lake, "silver", "users", dt)
     events_after = read_partition(spark, lake, "silver", "events", dt)
-    for name, expected in gold_outputs(users, events_after).items():
+    for name, expected in gold_outputs(users, user_activity(events_after)).items():
         stored = read_partition(spark, lake, "gold", name, dt)
         assert gold_check(name, *measure_gold(expected, stored, name)).passed, name
     removed = events_before - events_after.count()

@@ -14,7 +14,7 @@ from bdp_etl.quality import (
     silver_checks,
 )
 from bdp_etl.rules import ARRIVAL_SLACK
-from bdp_etl.silver_to_gold import gold_outputs
+from bdp_etl.silver_to_gold import gold_outputs, user_activity
 
 
 def by_name(results):
@@ -159,7 +159,7 @@ def silver(frame):
             silver_event("e3", "u2", "click", "0.00", "NO", noon),
         ],
     )
-    return users, events
+    return users, user_activity(events)
 
 
 def reconcile(expected, actual, name):

@@ -7,7 +7,13 @@ from pyspark.sql import functions as F
 from pyspark.testing.utils import assertDataFrameEqual
 
 from bdp_etl.schema import spark_schema
-from bdp_etl.silver_to_gold import age_band, daily_active_users, daily_event_metrics, user_segments
+from bdp_etl.silver_to_gold import (
+    age_band,
+    daily_active_users,
+    daily_event_metrics,
+    user_activity,
+    user_segments,
+)
 
 
 @pytest.fixture
@@ -70,7 +76,7 @@ def columns(df):
 
 
 def test_daily_event_metrics_count_events_revenue_and_users_per_type_and_country(events):
-    metrics = daily_event_metrics(events)
+    metrics = daily_event_metrics(user_activity(events))
 
     assert columns(metrics) == declared("daily_event_metrics")
     assertDataFrameEqual(
@@ -94,7 +100,7 @@ def test_daily_event_metrics_count_events_revenue_and_users_per_type_and_country
 
 
 def test_daily_active_users_are_distinct_per_country(events):
-    active = daily_active_users(events)
+    active = daily_active_users(user_activity(events))
 
     assert columns(active) == declared("daily_active_users")
     assertDataFrameEqual(
@@ -103,7 +109,7 @@ def test_daily_active_users_are_distinct_per_country(events):
 
 
 def test_user_segments_join_activity_to_users_by_age_band_and_country(users, events):
-    segments = user_segments(users, events)
+    segments = user_segments(users, user_activity(events))
 
     assert columns(segments) == declared("user_segments")
     assertDataFrameEqual(

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { DATA_ZONES } from '../../lib/datasets';
-import { DEDUP_LOOKBACK_DAYS, platformVariable } from '../../lib/platform-variable';
-import { synthPlatform } from '../harness/platform';
+import { platformVariable } from '../../lib/platform-variable';
+import { ConfigError, validateEnvironment } from '../../lib/config';
+import { environmentInput, synthPlatform } from '../harness/platform';
 
 const root = join(__dirname, '..', '..');
 const platform = synthPlatform();
@@ -61,12 +62,45 @@ test('EMR logs are encrypted with the lake key, the key of the clusters’ S3 da
   expect(resolve(variableOf(first).log_encryption_key_arn)).toEqual(resolve(stage.lake.storage.key.keyArn));
 });
 
-test('the catalog namespace names each zone’s Glue database; the dedup looks back the default days', () => {
+test('the catalog namespace names each zone’s Glue database', () => {
   const stage = platform.stages.get(first)!;
   const variable = variableOf(first);
   for (const zone of DATA_ZONES) {
     expect((variable.catalog_namespace as string).replace('{zone}', zone)).toBe(stage.lake.names.glueDatabase(zone));
   }
-  expect(variable.dedup_lookback_days).toBe(DEDUP_LOOKBACK_DAYS);
 });
 
+test.each([...platform.stages.keys()])('the %s variable carries the environment’s configured dedup look-back', (env) => {
+  expect(variableOf(env).dedup_lookback_days).toBe(platform.stages.get(env)!.config.etl.dedupLookbackDays);
+});
+
+test('a changed look-back in the config reaches the variable', () => {
+  const stage = platform.stages.get(first)!;
+  const days = stage.config.etl.dedupLookbackDays + 4;
+  const config = { ...stage.config, etl: { dedupLookbackDays: days } };
+  const variable = platformVariable({ config, names: stage.lake.names, subnets: stage.network.network.privateSubnets, emr: stage.orchestration.emr });
+  expect(variable.dedup_lookback_days).toBe(days);
+});
+
+test('the config and the DAGs accept the same look-back range: 1 to 365 days', () => {
+  const configAccepts = (days: number) => {
+    try {
+      validateEnvironment(environmentInput(first, (c) => ({ ...c, etl: { dedupLookbackDays: days } })));
+      return true;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/etl\.dedupLookbackDays/);
+      return false;
+    }
+  };
+  const dagsAccept = (days: number) => {
+    try {
+      dagsContract(['--check', '-'], JSON.stringify({ ...deployedVariable(first), dedup_lookback_days: days }));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const days of [0, 1, 365, 366]) expect([days, configAccepts(days)]).toEqual([days, dagsAccept(days)]);
+  expect(configAccepts(1) && configAccepts(365) && !configAccepts(0) && !configAccepts(366)).toBe(true);
+});
