@@ -33,10 +33,12 @@ from bdp_etl.generate import DEFAULT_ROWS
 from bdp_etl.lake import (
     TARGET_FILE_SIZE_BYTES,
     Lake,
+    StagedWrites,
     data_files,
     files_per_partition,
     partition_path,
 )
+from bdp_etl.logs import log
 from bdp_etl.rules import (
     AGE_RANGE,
     AMOUNT_RANGE,
@@ -266,6 +268,23 @@ def lookback_files(spark: SparkSession, lake: Lake, dt: date, days: int) -> list
     return [row.file_path for row in rows]
 
 
+def log_write_times() -> None:
+    """Log the seconds of each staged write and publish of the Spark jobs (`bench_spark_write`):
+    with the jobs' own stage logs, where Spark's time goes."""
+    for method in ("merge", "replace_partition", "publish"):
+        original = getattr(StagedWrites, method)
+
+        def timed(self, *args, _original=original, _method=method, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                seconds = round(time.perf_counter() - started, 2)
+                log("bench_spark_write", method=_method, target=args[1:3], seconds=seconds)
+
+        setattr(StagedWrites, method, timed)
+
+
 def _timed(action: Callable[[], None]) -> float:
     started = time.perf_counter()
     action()
@@ -294,6 +313,7 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
     spark = spark_session("bdp-etl-bench", spark_lake.root)
+    log_write_times()
     earlier = args.date - timedelta(days=1)
     for day in (earlier, args.date):
         jobs.generate(spark, spark_lake, day, args.rows, seed=42)
