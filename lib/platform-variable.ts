@@ -27,6 +27,8 @@ export function platformVariable({ config, names, subnets, emr }: PlatformVariab
   const s3 = (bucket: 'logs' | 'artifacts', key: string) => `s3://${names.bucket(bucket)}/${key}`;
   return {
     environment: config.name,
+    // Where the DAGs run the Spark steps: a transient EMR cluster. `local` is make local's (dags/bdp/platform.py).
+    runtime: 'emr',
     region: config.region,
     release_label: config.emr.releaseLabel,
     log_uri: s3('logs', EMR_LOGS_PREFIX),

@@ -6,10 +6,13 @@ Variable; nothing here reads it at parse time.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pendulum
 from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
+
+from bdp import platform
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
 TAGS = ["big-data-platform"]
@@ -19,7 +22,13 @@ AWS = {"aws_conn_id": None, "region_name": "{{ var.json.bdp_platform.region }}"}
 
 
 def alert_on_failure(context) -> None:
-    """Publish a task's final failure to the environment's alerts topic (subscribers are managed in CDK)."""
+    """Publish a task's final failure to the environment's alerts topic (subscribers are managed in CDK).
+
+    The local runtime has no topic: the failure is only logged, as the task's own log already shows it.
+    """
+    if platform.runtime() == platform.LOCAL:
+        logging.getLogger(__name__).warning("Runtime local: no alerts topic; %s failed", context["ti"].task_id)
+        return
     # A fresh notifier per call: a notifier renders its templates in place, once.
     SnsNotifier(
         **AWS,

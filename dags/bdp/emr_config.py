@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bdp.platform import PlatformConfig
+from bdp.platform import LocalPlatform, PlatformConfig
 
 # The ETL's jobs (etl/bdp_etl/cli.py), in pipeline order. `generate` writes synthetic demo data;
 # `maintenance` compacts the Iceberg tables and expires old snapshots once the day's data is checked.
@@ -93,19 +93,41 @@ def build_steps(
     platform: PlatformConfig, jobs: Sequence[str], run_date: str, generate_rows: int | None = None
 ) -> list[dict[str, Any]]:
     """The AddJobFlowSteps steps of one run, one spark-submit per ETL job, in order."""
-    unknown = [job for job in jobs if job not in DEMO_JOBS]
-    if unknown:
-        raise ValueError(f"unknown ETL jobs {unknown}; the ETL runs {list(DEMO_JOBS)}")
+    check_jobs(jobs)
     return [
         {
             "Name": step_name(job, run_date),
             "ActionOnFailure": "CANCEL_AND_WAIT",  # cancel later steps, keep the cluster for the teardown
             "HadoopJarStep": {
                 "Jar": "command-runner.jar",
-                "Args": _spark_submit(platform, job, run_date, generate_rows if job == "generate" else None),
+                "Args": _spark_submit(platform, job, run_date, generate_rows),
             },
         }
         for job in jobs
+    ]
+
+
+def check_jobs(jobs: Sequence[str]) -> None:
+    unknown = [job for job in jobs if job not in DEMO_JOBS]
+    if unknown:
+        raise ValueError(f"unknown ETL jobs {unknown}; the ETL runs {list(DEMO_JOBS)}")
+
+
+def job_arguments(
+    platform: PlatformConfig | LocalPlatform, job: str, run_date: str, rows: int | None = None
+) -> list[str]:
+    """main.py's arguments for one job (etl/bdp_etl/cli.py): the same on EMR and on local Spark."""
+    namespace, lookback = platform.catalog_namespace, platform.dedup_lookback_days
+    return [
+        job,
+        "--date",
+        run_date,
+        "--lake",
+        platform.lake_root,
+        # Left out only by a local Variable without them: the ETL's defaults apply.
+        *(["--namespace", namespace] if namespace is not None else []),
+        *(["--lookback-days", str(lookback)] if lookback is not None else []),
+        *(["--rows", str(rows)] if rows and job == "generate" else []),
     ]
 
 
@@ -176,16 +198,7 @@ def _spark_submit(platform: PlatformConfig, job: str, run_date: str, rows: int |
         "--py-files",
         platform.etl_package,
         platform.etl_entry_point,
-        job,
-        "--date",
-        run_date,
-        "--lake",
-        platform.lake_root,
-        "--namespace",
-        platform.catalog_namespace,
-        "--lookback-days",
-        str(platform.dedup_lookback_days),
-        *(["--rows", str(rows)] if rows else []),
+        *job_arguments(platform, job, run_date, rows),
     ]
 
 

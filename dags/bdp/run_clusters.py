@@ -5,6 +5,9 @@ active cluster with both tags, so an Airflow retry of `create_cluster` (e.g. aft
 call) reuses the cluster an earlier try started. A duplicate that no retry can see coming (botocore
 resends RunJobFlow after a lost reply) still dies: the teardown terminates every active cluster with the
 run's tags, then checks that each one is shutting down.
+
+On the local runtime there is no cluster: creation is skipped, and the teardown runs (it must, after
+any step) but only says so; its AWS settings, absent from a local Variable, are never rendered.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from bdp import platform
 from bdp.emr_config import ENVIRONMENT_TAG, RUN_ID_TAG, cluster_name_prefix, run_tag_value
 from bdp.reaping import ACTIVE_STATES, describe_active_clusters, tags_of
 
@@ -60,8 +64,17 @@ class TerminateRunClustersOperator(AwsBaseOperator[EmrHook]):
         self.environment = environment
         self.verify_attempts = verify_attempts
         self.verify_delay = verify_delay
+        self.local = False
+
+    def render_template_fields(self, context, jinja_env=None) -> None:
+        self.local = platform.runtime() == platform.LOCAL
+        if not self.local:
+            super().render_template_fields(context, jinja_env)
 
     def execute(self, context: Mapping[str, Any]) -> list[str]:
+        if self.local:
+            self.log.info("Runtime local: the steps ran on this machine, there is no cluster to terminate")
+            return []
         emr = self.hook.conn
         cluster_ids = find_run_clusters(emr, environment=self.environment, run_tag=run_tag_value(context["run_id"]))
         if not cluster_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -91,7 +92,7 @@ def test_every_dag_runs_one_at_a_time_without_catchup_and_with_back_off(dagbag, 
     assert "big-data-platform" in dag.tags
     assert dag.dagrun_timeout is None  # a timed-out run would skip the teardown
     for task in dag.tasks:
-        if task.task_id != "add_steps" and not task.task_id.startswith("watch_"):
+        if task.task_id != "add_steps" and not task.task_id.startswith(("watch_", "spark_")):
             assert task.retries >= 1, task.task_id
             assert task.retry_exponential_backoff, task.task_id
 
@@ -133,9 +134,84 @@ def test_a_failed_teardown_fails_the_run_and_the_steps_still_decide_it(pipeline)
     assert terminate.is_teardown
     assert terminate.on_failure_fail_dagrun is True
     assert terminate.trigger_rule == "all_done"  # also after a failed create_cluster, which may leave a cluster
-    assert {"create_cluster", last_watch.task_id} <= terminate.upstream_task_ids
-    assert pipeline.get_task("steps_succeeded").upstream_task_ids == {last_watch.task_id}
+    last_local = f"spark_{PIPELINES[pipeline.dag_id][-1]}"
+    steps_succeeded = pipeline.get_task("steps_succeeded")
+
+    assert {"create_cluster", last_watch.task_id, last_local} <= terminate.upstream_task_ids
+    assert steps_succeeded.upstream_task_ids == {last_watch.task_id, last_local}
+    # The path not taken is skipped; a failed or upstream_failed step on the other fails this leaf.
+    assert steps_succeeded.trigger_rule == "none_failed_min_one_success"
     assert {task.task_id for task in pipeline.leaves} == {"terminate_cluster", "steps_succeeded"}
+
+
+def test_one_definition_two_runtimes_same_order(pipeline):
+    """plan, choose the runtime, then create → steps → watch → teardown on EMR, or the local steps in order."""
+    jobs = PIPELINES[pipeline.dag_id]
+    choose = pipeline.get_task("choose_runtime")
+
+    assert choose.upstream_task_ids == {"plan_run"}
+    assert choose.downstream_task_ids == {"create_cluster", f"spark_{jobs[0]}"}
+    local = [pipeline.get_task(f"spark_{job}") for job in jobs]
+    # Each local step after the previous one; plan_run is upstream of each as the source of its arguments.
+    for before, after in itertools.pairwise(local):
+        assert after.upstream_task_ids == {before.task_id, "plan_run"}
+    assert {task.task_id for task in pipeline.tasks} == {
+        "plan_run",
+        "choose_runtime",
+        "create_cluster",
+        "add_steps",
+        *(f"watch_{job}" for job in jobs),
+        *(f"spark_{job}" for job in jobs),
+        "terminate_cluster",
+        "steps_succeeded",
+    }
+
+
+def test_local_steps_are_spark_submits_of_the_etl_package_on_the_local_connection(pipeline):
+    from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+    for job in PIPELINES[pipeline.dag_id]:
+        step = pipeline.get_task(f"spark_{job}")
+        assert isinstance(step, SparkSubmitOperator)
+        assert (step._conn_id, step._spark_binary) == ("spark_default", "spark-submit")
+        assert step.application == "{{ var.json.bdp_platform.etl_entry_point }}"
+        assert "bdp_platform.spark_jars" in step.jars
+        assert "bdp_platform.etl_package" in step.py_files
+        assert step.retries == 0  # a failed job (a blocking quality check) is final, as on EMR
+        assert step.execution_timeout >= timedelta(hours=4)
+
+
+def test_without_the_spark_provider_mwaa_parses_the_same_tasks(tmp_path, dagbag):
+    """MWAA does not ship the Spark provider: the DAGs still parse, with the same tasks, and a local step
+    there would fail saying what is missing."""
+    hide_provider = tmp_path / "sitecustomize.py"
+    hide_provider.write_text(
+        "import sys\nsys.modules['airflow.providers.apache.spark.operators.spark_submit'] = None\n"
+    )
+    script = (
+        "import json, sys\n"
+        "from airflow.dag_processing.dagbag import BundleDagBag\n"
+        "bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=sys.argv[1])\n"
+        "dag = bag.dags['bdp_demo_pipeline']\n"
+        "print(json.dumps({'errors': list(bag.import_errors), 'tasks': sorted(dag.task_dict),"
+        " 'local': type(dag.get_task('spark_generate')).__name__}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(DAGS)], env=env, capture_output=True, text=True, check=True
+    )
+    parsed = json.loads(result.stdout.splitlines()[-1])
+
+    assert parsed["errors"] == []
+    assert parsed["tasks"] == sorted(dagbag.dags["bdp_demo_pipeline"].task_dict)
+    assert parsed["local"] == "ProviderMissingOperator"
+
+
+def test_a_local_step_without_the_spark_provider_fails_naming_it():
+    from bdp.local_spark import PROVIDER, ProviderMissingOperator
+
+    with pytest.raises(RuntimeError, match=PROVIDER):
+        ProviderMissingOperator(task_id="spark_generate").execute(context={})
 
 
 def test_every_step_is_watched_in_order_by_a_long_deferrable_sensor(pipeline):

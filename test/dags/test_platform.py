@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bdp.platform import KEYS, PlatformConfig, PlatformConfigError
+from bdp.platform import KEYS, LOCAL_KEYS, LocalPlatform, PlatformConfig, PlatformConfigError, parse
 from dag_test_support import DAGS, FIXTURES
 
 
@@ -23,7 +23,7 @@ def test_keys_cli_prints_the_contract_in_documented_order():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == list(KEYS)
-    assert KEYS[:3] == ("environment", "region", "release_label")
+    assert KEYS[:3] == ("environment", "runtime", "region")
     assert KEYS[-1] == "tags"
 
 
@@ -110,3 +110,67 @@ def test_emr_7_and_8_release_labels_are_accepted(release_label):
     document["release_label"] = release_label
 
     assert PlatformConfig.from_json(document).release_label == release_label
+
+
+@pytest.fixture
+def local_document(tmp_path) -> dict:
+    """A local runtime's Variable, as scripts/local-airflow.sh writes it, over files that exist."""
+    for name in ("main.py", "bdp_etl.zip", "spark-local.conf", "iceberg.jar"):
+        (tmp_path / name).write_text("")
+    return {
+        "environment": "local",
+        "runtime": "local",
+        "lake_root": str(tmp_path / "lake"),
+        "etl_entry_point": str(tmp_path / "main.py"),
+        "etl_package": str(tmp_path / "bdp_etl.zip"),
+        "spark_properties_file": str(tmp_path / "spark-local.conf"),
+        "spark_jars": [str(tmp_path / "iceberg.jar")],
+    }
+
+
+def test_cdk_writes_the_emr_runtime(platform_document):
+    assert isinstance(parse(platform_document), PlatformConfig)
+    assert parse(platform_document).runtime == "emr"
+
+
+def test_a_local_variable_needs_only_the_local_keys(local_document):
+    config = parse(local_document)
+
+    assert isinstance(config, LocalPlatform)
+    assert set(local_document) < set(LOCAL_KEYS)  # the namespace and look-back default to the ETL's
+    assert (config.catalog_namespace, config.dedup_lookback_days) == (None, None)
+    assert config.spark_jars == tuple(local_document["spark_jars"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("etl_package", "s3://bucket/etl/bdp_etl.zip", "existing file"),
+        ("etl_entry_point", "/nowhere/main.py", "make etl-package"),
+        ("spark_jars", ["/nowhere/iceberg.jar"], "make iceberg-jar"),
+        ("lake_root", "relative/lake", "absolute folder"),
+        ("dedup_lookback_days", 0, "1 to 365"),
+    ],
+)
+def test_a_bad_local_variable_names_the_field_and_the_rule(local_document, field, value, rule):
+    local_document[field] = value
+
+    with pytest.raises(PlatformConfigError, match=rf"runtime 'local'.*field '{field}'.*{rule}"):
+        parse(local_document)
+
+
+def test_a_runtime_is_required_and_checked(platform_document, local_document):
+    for runtime in (None, "kubernetes"):
+        document = {**platform_document, "runtime": runtime}
+        with pytest.raises(PlatformConfigError, match=r"field 'runtime' is .*expected one of \('emr', 'local'\)"):
+            parse(document)
+    # A local Variable holding EMR settings is a mistake, not something to ignore.
+    with pytest.raises(PlatformConfigError, match=r"unknown keys \['region'\]"):
+        parse({**local_document, "region": "eu-north-1"})
+
+
+def test_check_cli_accepts_a_local_variable(local_document):
+    result = run_cli("--check", "-", stdin=json.dumps(local_document))
+
+    assert result.returncode == 0, result.stderr
+    assert "runtime local" in result.stdout
