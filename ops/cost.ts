@@ -37,6 +37,8 @@ export interface Ec2Inventory {
   readonly publicIpv4: boolean;
   /** EBS volumes of the instance, GB. */
   readonly volumeGb: number;
+  /** Detailed (1-minute) monitoring: billed as custom metrics. */
+  readonly detailedMonitoring: boolean;
 }
 
 /** The resources of an environment that cost money, idle or in use. */
@@ -71,8 +73,10 @@ const num = (value: unknown, fallback: number): number => (typeof value === 'num
 const obj = (value: unknown): Properties => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Properties) : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** An EC2 instance's root volume when its template names none: the Amazon Linux 2023 AMI's 8 GB. */
+/** An EC2 instance's root volume when its template gives no size: the Amazon Linux 2023 AMI's 8 GB. */
 export const DEFAULT_ROOT_VOLUME_GB = 8;
+/** EC2 detailed monitoring publishes 7 metrics per instance at 1-minute resolution, each billed as a custom metric. */
+export const DETAILED_MONITORING_METRICS = 7;
 
 /** Counts what costs money in an environment's templates. */
 export function inventoryFromTemplates(templates: readonly Template[]): Inventory {
@@ -114,8 +118,17 @@ function ec2Inventory(p: Properties, template: Template): Ec2Inventory {
   const subnetRefs = [p.SubnetId, ...interfaces.map((i) => i.SubnetId)].map((s) => obj(s).Ref).filter((r): r is string => typeof r === 'string');
   const publicSubnet = subnetRefs.some((ref) => obj(template.Resources?.[ref]?.Properties).MapPublicIpOnLaunch === true);
   const explicit = interfaces.find((i) => typeof i.AssociatePublicIpAddress === 'boolean')?.AssociatePublicIpAddress as boolean | undefined;
-  const volumes = list(p.BlockDeviceMappings).map((m) => num(obj(obj(m).Ebs).VolumeSize, 0));
-  return { instanceType, publicIpv4: explicit ?? publicSubnet, volumeGb: volumes.length > 0 ? volumes.reduce((a, b) => a + b, 0) : DEFAULT_ROOT_VOLUME_GB };
+  // A mapping without a size (e.g. only encrypting the root volume) keeps the AMI's size.
+  const volumes = list(p.BlockDeviceMappings)
+    .map((m) => obj(m))
+    .filter((m) => m.Ebs !== undefined)
+    .map((m) => num(obj(m.Ebs).VolumeSize, DEFAULT_ROOT_VOLUME_GB));
+  return {
+    instanceType,
+    publicIpv4: explicit ?? publicSubnet,
+    volumeGb: volumes.length > 0 ? volumes.reduce((a, b) => a + b, 0) : DEFAULT_ROOT_VOLUME_GB,
+    detailedMonitoring: p.Monitoring === true,
+  };
 }
 
 /** Firehose streams fed by Kinesis, and event source mappings whose source is a stream of the template. */
@@ -202,6 +215,7 @@ export function fixedCostLines(inventory: Inventory, prices: RegionPrices): Cost
       hourly('NAT', `EC2 ${type} instances (NAT)`, inventory.ec2Instances.filter((i) => i.instanceType === type).length, ec2HourPrice(type, prices)),
     ),
     monthly('NAT', 'EBS gp3 of EC2 instances (GB)', inventory.ec2Instances.reduce((sum, i) => sum + i.volumeGb, 0), prices.ebsGp3GbMonth),
+    monthly('NAT', 'EC2 detailed monitoring (metrics)', inventory.ec2Instances.filter((i) => i.detailedMonitoring).length * DETAILED_MONITORING_METRICS, prices.cloudWatchMetricMonth),
     hourly('NAT', 'Public IPv4 addresses', inventory.publicIpv4Addresses, prices.publicIpv4Hour),
     hourly('Interface endpoints', `Interface endpoints (${inventory.interfaceEndpoints}) x AZs`, inventory.interfaceEndpointAzs, prices.interfaceEndpointAzHour),
     hourly('Client VPN', 'Client VPN subnet associations', inventory.clientVpnAssociations, prices.clientVpnAssociationHour),

@@ -51,6 +51,8 @@ export interface RegionPrices {
   readonly secretMonth: number;
   readonly cloudWatchAlarmMonth: number;
   readonly cloudWatchDashboardMonth: number;
+  /** Per custom (or detailed-monitoring) metric-month, first 10,000. */
+  readonly cloudWatchMetricMonth: number;
   /** Per GB ingested into CloudWatch Logs (standard class; VPC flow logs are billed the same). */
   readonly logsIngestionGb: number;
   readonly mwaa: {
@@ -170,6 +172,7 @@ export const SOURCED_PRICES = {
     secretMonth: unverified(0.4, `${US_EAST_1}https://aws.amazon.com/secrets-manager/pricing/`),
     cloudWatchAlarmMonth: unverified(0.1, `${US_EAST_1}https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution metric alarm)`),
     cloudWatchDashboardMonth: unverified(3, `${US_EAST_1}https://aws.amazon.com/cloudwatch/pricing/ (beyond the 3 free)`),
+    cloudWatchMetricMonth: unverified(0.3, `${US_EAST_1}https://aws.amazon.com/cloudwatch/pricing/ (metrics, first 10,000; EC2 detailed monitoring is billed per metric)`),
     logsIngestionGb: unverified(0.5, `${US_EAST_1}https://aws.amazon.com/cloudwatch/pricing/ (Logs, standard ingestion; vended flow logs, first 10 TB)`),
     mwaa: {
       environmentHour: { 'mw1.micro': MWAA(0.26), 'mw1.small': MWAA(0.53), 'mw1.medium': MWAA(0.8), 'mw1.large': MWAA(1.07), 'mw1.xlarge': MWAA(2.13), 'mw1.2xlarge': MWAA(4.26) },

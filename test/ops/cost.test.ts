@@ -5,6 +5,7 @@ import {
   DAYS_PER_MONTH,
   DEFAULT_ASSUMPTIONS,
   DEFAULT_ROOT_VOLUME_GB,
+  DETAILED_MONITORING_METRICS,
   FIXED_COST_TARGETS,
   ORIGINAL_PLATFORM,
   type UsageAssumptions,
@@ -96,18 +97,22 @@ test('a NAT instance is an EC2 instance with a public address and a root volume,
     Resources: {
       Public: { Type: 'AWS::EC2::Subnet', Properties: { MapPublicIpOnLaunch: true } },
       Nat: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano', SubnetId: { Ref: 'Public' } } },
-      Sized: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano', NetworkInterfaces: [{ AssociatePublicIpAddress: false }], BlockDeviceMappings: [{ Ebs: { VolumeSize: 20 } }] } },
+      Sized: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano', NetworkInterfaces: [{ AssociatePublicIpAddress: false }], BlockDeviceMappings: [{ Ebs: { VolumeSize: 20 } }], Monitoring: true } },
+      // Encrypting the root volume without a size keeps the AMI's.
+      Encrypted: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true } }] } },
     },
   };
   const inventory = inventoryFromTemplates([natInstance]);
   expect(inventory.ec2Instances).toEqual([
-    { instanceType: 't4g.nano', publicIpv4: true, volumeGb: DEFAULT_ROOT_VOLUME_GB },
-    { instanceType: 't4g.nano', publicIpv4: false, volumeGb: 20 },
+    { instanceType: 't4g.nano', publicIpv4: true, volumeGb: DEFAULT_ROOT_VOLUME_GB, detailedMonitoring: false },
+    { instanceType: 't4g.nano', publicIpv4: false, volumeGb: 20, detailedMonitoring: true },
+    { instanceType: 't4g.nano', publicIpv4: false, volumeGb: DEFAULT_ROOT_VOLUME_GB, detailedMonitoring: false },
   ]);
   const lines = fixedCostLines(inventory, p);
   expect(lines.map((l) => [l.item, l.amount])).toEqual([
-    ['EC2 t4g.nano instances (NAT)', 2 * p.ec2Hour['t4g.nano'] * HOURS_PER_MONTH],
-    ['EBS gp3 of EC2 instances (GB)', (DEFAULT_ROOT_VOLUME_GB + 20) * p.ebsGp3GbMonth],
+    ['EC2 t4g.nano instances (NAT)', 3 * p.ec2Hour['t4g.nano'] * HOURS_PER_MONTH],
+    ['EBS gp3 of EC2 instances (GB)', (2 * DEFAULT_ROOT_VOLUME_GB + 20) * p.ebsGp3GbMonth],
+    ['EC2 detailed monitoring (metrics)', DETAILED_MONITORING_METRICS * p.cloudWatchMetricMonth],
     ['Public IPv4 addresses', p.publicIpv4Hour * HOURS_PER_MONTH],
   ]);
   expect(usageCostLines(inventory, p, DEFAULT_ASSUMPTIONS, noRuns).map((l) => l.item)).not.toContainEqual(expect.stringMatching(/NAT/));
