@@ -116,6 +116,20 @@ export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
     reason:
       "The control recognizes KmsKeyId only as a string or a same-template reference; these groups name the lake key of the Lake stack through Fn::GetStackOutput (CDK's cross-stack reference), which it reports as missing. The project's rule bdp_log_group_has_retention_and_key checks that KmsKeyId is set.",
   },
+  {
+    rule: 'ec2_instance_no_public_ip_check',
+    paths: ['*/Network/Network/Vpc/publicSubnet*/NatInstance'],
+    risk: 'A NAT instance (network.natProvider instance, never in production) has a public IPv4 address, reachable from the internet.',
+    reason:
+      "NAT needs a public address to forward the private subnets' traffic through the internet gateway, as a NAT gateway needs its Elastic IP. Its security group admits only HTTP and HTTPS from the VPC CIDR, it has no key pair or SSH, and IMDSv2 is required (test/constructs/network.test.ts).",
+  },
+  {
+    rule: 'ec2_instance_nitro_encryption_in_transit_check',
+    paths: ['*/Network/Network/Vpc/publicSubnet*/NatInstance'],
+    risk: "The NAT instance's type (t4g.nano by default) does not encrypt traffic between instances at the Nitro layer.",
+    reason:
+      'It talks to no other instance of the VPC as a peer: it only forwards the private subnets\' outbound HTTP(S), which the clients encrypt end to end with TLS to AWS and the internet, exactly as through a NAT gateway (which offers no Nitro encryption either). The cheapest types that support it cost several times the NAT gateway this lever replaces.',
+  },
   // ---------------------------------------------------------------- accepted with the reason given
   {
     rule: 'bdp_emr_mutation_requires_own_cluster_tag',
