@@ -116,7 +116,7 @@ prerequisites: ## Check the prerequisites (Node, Python, Java) with a one-line m
 	$(require_java)
 
 .PHONY: test
-test: prerequisites typecheck lint jest synth actionlint etl-test dags-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests
+test: prerequisites typecheck lint jest synth actionlint etl-test dags-test report-test browser-test ## Every check: typecheck, lint, jest, synth + cdk-nag + cfn-lint, actionlint, Python tests, the report and the headless-browser tests
 
 .PHONY: bench
 # bench-cdk.ts times the jest suite, which needs both Python venvs (as `make jest` does).
@@ -133,3 +133,4 @@ include etl/etl.mk
 include dags/dags.mk
 include scripts/ops.mk
 include scripts/delivery.mk
+include browser.mk
