@@ -8,6 +8,7 @@ import {
   DETAILED_MONITORING_METRICS,
   FIXED_COST_TARGETS,
   ORIGINAL_PLATFORM,
+  type RunSchedule,
   type UsageAssumptions,
   costReport,
   estimate,
@@ -24,7 +25,7 @@ import { HOURS_PER_MONTH, PRICES, priceStatusCounts, pricesFor, sourcedEntries, 
 const p = PRICES['eu-north-1'];
 const resource = (Type: string, Properties: Record<string, unknown> = {}) => ({ Type, Properties });
 const template = (...resources: ReturnType<typeof resource>[]): Template => ({ Resources: Object.fromEntries(resources.map((r, i) => [`R${i}`, r])) });
-const noRuns = { fleets: [], runHours: 1, runsPerMonth: 30 };
+const noRuns: RunSchedule = { fleets: [], runHours: 1, runsPerMonth: 30 };
 const mwaaLogs = (level: string, types = ['DagProcessingLogs', 'SchedulerLogs', 'TaskLogs', 'WebserverLogs', 'WorkerLogs']) =>
   Object.fromEntries(types.map((t) => [t, { Enabled: true, LogLevel: level }]));
 
