@@ -21,6 +21,20 @@ const DAG = 'bdp_demo_pipeline';
 // The admin login of this Airflow, set through `make local`'s LOCAL_PASSWORD.
 const PASSWORD = randomBytes(12).toString('base64url');
 const READY_MS = 240_000;
+// What badgeColour touches in the page (the project's TypeScript has no DOM types).
+interface PageNode {
+  parentElement: PageNode | null;
+}
+declare function getComputedStyle(node: PageNode): { backgroundColor: string; color: string };
+
+/** Runs in the page: a state badge's colour is its nearest background that is not transparent. */
+function badgeColour(element: PageNode): string {
+  for (let node: PageNode | null = element, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
+    const background = getComputedStyle(node).backgroundColor;
+    if (background !== 'rgba(0, 0, 0, 0)' && background !== 'transparent') return background;
+  }
+  return getComputedStyle(element).color;
+}
 
 function tail(file: string, lines = 20): string {
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -89,8 +103,11 @@ describe('the local Airflow UI', () => {
   it('shows the finished run of the demo DAG in green', async () => {
     const { page } = browser!;
     await page.goto(`${URL}/dags/${DAG}/runs`);
-    const success = page.getByText('success', { exact: true }).first();
-    await success.waitFor();
+    const badge = page.getByText('success', { exact: true }).first();
+    await badge.waitFor();
+    const colour = await badge.evaluate(badgeColour);
+    const [red, green, blue] = (colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+    expect({ colour, green: green > red && green > blue }).toEqual({ colour, green: true });
     await page.goto(`${URL}/dags/${DAG}`);
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: screenshotPath('airflow-ui.png') });
