@@ -96,7 +96,7 @@ def test_invalid_documents_are_refused_with_a_helpful_message(change, message):
         PlatformConfig.from_json(document)
 
     assert message in str(error.value)
-    assert str(error.value).startswith("bdp_platform (environment 'dev'): ")
+    assert str(error.value).startswith("bdp_platform (environment 'dev', runtime 'emr'): ")
 
 
 def test_a_non_object_is_refused():
