@@ -40,8 +40,9 @@ AIRFLOW_VAR_BDP_PLATFORM=$(python3 -c 'import json, sys; print(json.dumps({
 export AIRFLOW_VAR_BDP_PLATFORM
 # The Spark provider's connection: a JSON one (the URI form `spark://local[2]` falls back to YARN).
 export AIRFLOW_CONN_SPARK_DEFAULT='{"conn_type": "spark", "host": "local[2]"}'
-# spark-submit and PySpark's Python from .venv (PySpark 4.1.1, as EMR 8.1), bound to loopback as make pipeline does.
-export PATH="$repo/.venv/bin:$PATH" PYSPARK_PYTHON="$repo/.venv/bin/python" SPARK_LOCAL_IP=127.0.0.1
+# spark-submit and PySpark's Python from .venv (PySpark 4.1.1, as EMR 8.1), bound to loopback as make pipeline
+# does; `airflow` from .venv-airflow, which standalone starts its components with.
+export PATH="$repo/.venv/bin:$repo/.venv-airflow/bin:$PATH" PYSPARK_PYTHON="$repo/.venv/bin/python" SPARK_LOCAL_IP=127.0.0.1
 airflow=("$repo/.venv-airflow/bin/airflow")
 
 case $command in
