@@ -2,7 +2,8 @@
 # Airflow UI. Included by the root Makefile; paths are relative to the repository root.
 REPORT_DIR ?= .report
 REPORT_PAGE = $(REPORT_DIR)/index.html
-CHROMIUM := /usr/bin/chromium
+# Debian's chromium by default; any Chromium-based browser works (GitHub's Ubuntu runners: CHROMIUM=/usr/bin/google-chrome).
+CHROMIUM ?= /usr/bin/chromium
 # The browser tests' own state (git-ignored): one `make local-run` of the demo DAG fills a small lake
 # and leaves a finished run in its Airflow, the report is rendered from that lake, then the tests
 # open both. SCREENSHOT_DIR=docs/img refreshes the README's screenshots.
@@ -35,6 +36,6 @@ browser-test: $(NODE_STAMP) $(CHROMIUM) ## Headless Chromium: the report page dr
 	$(MAKE) --no-print-directory local-run DAG=bdp_demo_pipeline ROWS=$(BROWSER_ROWS) $(BROWSER_AIRFLOW) > $(BROWSER_DIR)/local-run.log 2>&1 \
 		|| { tail -60 $(BROWSER_DIR)/local-run.log >&2; exit 1; }
 	$(MAKE) --no-print-directory report ETL_LAKE=$(BROWSER_DIR)/lake REPORT_DIR=$(BROWSER_DIR)
-	REPORT_PAGE=$(abspath $(BROWSER_DIR))/index.html SCREENSHOT_DIR=$(abspath $(SCREENSHOT_DIR)) \
+	CHROMIUM=$(CHROMIUM) REPORT_PAGE=$(abspath $(BROWSER_DIR))/index.html SCREENSHOT_DIR=$(abspath $(SCREENSHOT_DIR)) \
 		AIRFLOW_LOCAL="$(BROWSER_AIRFLOW)" AIRFLOW_URL=http://127.0.0.1:$(BROWSER_PORT) AIRFLOW_LOG=$(abspath $(BROWSER_DIR))/make-local.log \
 		npx --no-install jest --ci --config test/browser/jest.config.js
