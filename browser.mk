@@ -31,7 +31,7 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## Install Debian's chromium for the headless-browser tests (as root; only when /usr/bin/chromium is missing)
 
-browser-test: $(NODE_STAMP) $(CHROMIUM) ## Headless Chromium: the report page draws its charts; the local Airflow UI lists the DAGs with a green run
+browser-test: $(NODE_STAMP) $(VENV_STAMP) $(AIRFLOW_VENV_STAMP) $(ICEBERG_JAR) $(CHROMIUM) ## Headless Chromium: the report page draws its charts; the local Airflow UI lists the DAGs with a green run
 	rm -rf $(BROWSER_DIR) && mkdir -p $(BROWSER_DIR)
 	$(MAKE) --no-print-directory local-run DAG=bdp_demo_pipeline ROWS=$(BROWSER_ROWS) $(BROWSER_AIRFLOW) > $(BROWSER_DIR)/local-run.log 2>&1 \
 		|| { tail -60 $(BROWSER_DIR)/local-run.log >&2; exit 1; }
