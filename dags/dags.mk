@@ -4,7 +4,7 @@ DAGS_RUFF := $(AIRFLOW_VENV)/bin/ruff
 DAGS_RUFF_CONFIG := --config dags/ruff.toml
 
 .PHONY: dags-test
-dags-test: $(AIRFLOW_VENV_STAMP) ## DAGs: ruff (lint + format) and pytest on Airflow 3.3.1 + moto
+dags-test: $(AIRFLOW_VENV_STAMP) $(VENV_STAMP) $(ICEBERG_JAR) ## DAGs: ruff (lint + format) and pytest on Airflow 3.3.1 + moto
 	$(DAGS_RUFF) check $(DAGS_RUFF_CONFIG) dags test/dags
 	$(DAGS_RUFF) format $(DAGS_RUFF_CONFIG) --check dags test/dags
 	$(AIRFLOW_VENV)/bin/python -m pytest test/dags

@@ -23,7 +23,6 @@ from dag_test_support import REPO
 
 RUN_DATE = "2026-11-21"
 ROWS = 3000
-ICEBERG_JAR = next((REPO / ".jars").glob("iceberg-spark-runtime-*.jar"), None)
 EMR_TASKS = ("create_cluster", "add_steps")
 
 
@@ -58,11 +57,16 @@ def local_run(tmp: Path, dag: str, lake: Path) -> LocalRun:
     return LocalRun(result.returncode, result.stdout + result.stderr, state, tasks, lake)
 
 
+def iceberg_jar() -> Path:
+    """The Iceberg runtime `make iceberg-jar` fetched (on a fresh clone, the first local run fetches it)."""
+    return next((REPO / ".jars").glob("iceberg-spark-runtime-*.jar"))
+
+
 def lake_summary(lake: Path) -> dict:
     """lake_summary.py's JSON, from the same PySpark and Iceberg runtime the steps used."""
     spark_submit = [REPO / ".venv/bin/spark-submit", "--properties-file", "etl/conf/spark-local.conf"]
     result = subprocess.run(
-        [*spark_submit, "--jars", ICEBERG_JAR, "test/dags/lake_summary.py", lake, RUN_DATE],
+        [*spark_submit, "--jars", iceberg_jar(), "test/dags/lake_summary.py", lake, RUN_DATE],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO / "etl"), "PYSPARK_PYTHON": str(REPO / ".venv/bin/python")}
         | {"SPARK_LOCAL_IP": "127.0.0.1"},
