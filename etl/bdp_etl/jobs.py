@@ -52,7 +52,12 @@ def generate(spark: SparkSession, lake: Lake, dt: date, rows: int, seed: int) ->
 def earlier_keys(
     spark: SparkSession, lake: Lake, name: str, dt: date, lookback_days: int
 ) -> DataFrame | None:
-    """The keys in silver on the `lookback_days` dates before dt, or None when there are none."""
+    """The keys in silver on the `lookback_days` dates before dt, or None when there are none.
+
+    Materialized as a local checkpoint: the silver MERGE's source is built from them, and Spark
+    4.1 cannot plan a MERGE whose source still reads the table it writes (an INTERNAL_ERROR, "No
+    plan for TableReference"). One column of keys is small next to the frame it is joined to.
+    """
     if lookback_days == 0 or not table_exists(spark, lake, "silver", name):
         return None
     table = lake.table("silver", name)
@@ -62,7 +67,7 @@ def earlier_keys(
     partitions = spark.table(f"{table}.partitions").select(f"partition.{partition_key()}")
     if partitions.where(window).isEmpty():
         return None
-    return spark.table(table).where(window).select(CONTRACTS[name].key)
+    return spark.table(table).where(window).select(CONTRACTS[name].key).localCheckpoint()
 
 
 def bronze_to_silver(

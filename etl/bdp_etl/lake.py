@@ -263,19 +263,27 @@ class StagedWrites:
     def merge(self, df: DataFrame, zone: str, name: str, dt: date, key: str) -> None:
         """Make the date's rows equal `df`, upserting on `key` and deleting rows `df` lacks.
 
-        `df` must hold one row per key (silver does); Iceberg refuses to merge duplicates.
+        Only the date's files are read and rewritten. On a rerun (a first run finds the date
+        empty) the keys `df` lacks are deleted first, so the MERGE needs no `WHEN NOT MATCHED BY
+        SOURCE` clause, which would make copy-on-write rewrite every date of the table. `df` must
+        hold one row per key (silver does; Iceberg refuses to merge duplicates) and must not read
+        the table it is merged into (Spark 4.1 cannot plan that MERGE; see `jobs.earlier_keys`).
         """
         require_declared_columns(df, zone, name)
         target = self.target(zone, name)
-        day = dt.isoformat()
+        day, dt_column = dt.isoformat(), f"`{partition_key()}`"
         source = f"staged_{re.sub(r'[^a-z0-9_]', '_', name)}_{self.branch}"
         df.withColumn(partition_key(), F.lit(day)).createOrReplaceTempView(source)
+        if not self.spark.table(target).where(F.col(partition_key()) == day).isEmpty():
+            self.spark.sql(
+                f"DELETE FROM {target} WHERE {dt_column} = '{day}' "
+                f"AND `{key}` NOT IN (SELECT `{key}` FROM {source})"
+            )
         self.spark.sql(
             f"""MERGE INTO {target} t USING {source} s
-            ON t.`{partition_key()}` = '{day}' AND t.`{key}` = s.`{key}`
+            ON t.{dt_column} = '{day}' AND t.`{key}` = s.`{key}`
             WHEN MATCHED THEN UPDATE SET *
-            WHEN NOT MATCHED THEN INSERT *
-            WHEN NOT MATCHED BY SOURCE AND t.`{partition_key()}` = '{day}' THEN DELETE"""
+            WHEN NOT MATCHED THEN INSERT *"""
         )
         self.spark.catalog.dropTempView(source)
 

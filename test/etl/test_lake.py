@@ -10,6 +10,7 @@ from bdp_etl.lake import (
     EmptyPartitionError,
     Lake,
     StagedWrites,
+    data_files,
     ensure_table,
     partition_path,
     read_bronze,
@@ -159,6 +160,7 @@ def test_a_merge_upserts_and_deletes_within_its_date_only(spark, tmp_path, frame
             dt,
             "user_id",
         )
+    other_day_files = data_files(spark, lake, "silver", "users", OTHER_DAY)
     with staged_writes(spark, lake, "m2") as writes:
         writes.merge(
             frame("silver", "users", [user("u1", 31), user("u3", 50)]),
@@ -171,6 +173,8 @@ def test_a_merge_upserts_and_deletes_within_its_date_only(spark, tmp_path, frame
     day = read_partition(spark, lake, "silver", "users", dt).select("user_id", "age")
     assertDataFrameEqual(day, [Row(user_id="u1", age=31), Row(user_id="u3", age=50)])
     assert read_partition(spark, lake, "silver", "users", OTHER_DAY).count() == 1
+    # Copy-on-write rewrote the date's files only: the other date's file is the one written first.
+    assert data_files(spark, lake, "silver", "users", OTHER_DAY) == other_day_files
 
 
 def test_a_failed_job_publishes_none_of_its_writes(spark, tmp_path, frame, dt):
