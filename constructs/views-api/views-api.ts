@@ -112,7 +112,7 @@ export class ViewsApi extends Construct {
     this.usageQuery = new logs.QueryDefinition(this, 'RequestsPerCaller', {
       queryDefinitionName: `${props.apiName}/requests-per-caller-per-day`,
       logGroups: [this.accessLogGroup],
-      queryString: new logs.QueryString({ stats: 'count(*) as requests by userArn, bin(1d) as day', sort: 'requests desc' }),
+      queryString: new logs.QueryString({ statsStatements: ['count(*) as requests by userArn, bin(1d) as day'], sort: 'requests desc' }),
     });
     // API Gateway creates the execution-log group on first use, unencrypted and kept forever;
     // creating it first, under the name API Gateway uses, encrypts it and bounds its retention.
