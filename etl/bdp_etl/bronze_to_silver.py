@@ -77,12 +77,22 @@ def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = 
     on earlier dates: a valid row with one of them is a duplicate too.
     """
     contract = CONTRACTS[name]
+    key = _silver(contract.key)
+    # Keys share their first bytes (`u000…`, `evt-2026…`), which makes a sort's 8-byte prefix
+    # useless; leading with the key's hash (the same groups) lets the prefix decide.
+    key_groups = (F.xxhash64(key), key)
     typed = bronze.withColumn("silver", _conformed_row(name))
     with_reason = typed.withColumn("reason", first_broken_rule(contract.rules(dt), _silver))
     if seen_keys is not None:
-        seen = seen_keys.select(F.col(contract.key).alias("_seen_key")).distinct()
+        seen_key = F.col(contract.key)
+        seen = seen_keys.select(
+            F.xxhash64(seen_key).alias("_seen_hash"), seen_key.alias("_seen_key")
+        ).distinct()
+        # Joined on the same (hash, key) the window below groups by: the join's shuffle then
+        # places the rows for the window too, and the wide rows are shuffled once, not twice.
+        is_seen = (key_groups[0] == F.col("_seen_hash")) & (key == F.col("_seen_key"))
         with_reason = (
-            with_reason.join(seen, _silver(contract.key) == F.col("_seen_key"), "left")
+            with_reason.join(seen, is_seen, "left")
             .withColumn(
                 "reason",
                 F.when(
@@ -90,13 +100,10 @@ def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = 
                     F.lit(contract.duplicate_reason),
                 ).otherwise(F.col("reason")),
             )
-            .drop("_seen_key")
+            .drop("_seen_hash", "_seen_key")
         )
-    key = _silver(contract.key)
     rank = F.row_number().over(
-        # Keys share their first bytes (`u000…`, `evt-2026…`), which makes the sort's 8-byte
-        # prefix useless; leading with the key's hash (the same groups) lets the prefix decide.
-        Window.partitionBy(F.xxhash64(key), key).orderBy(
+        Window.partitionBy(*key_groups).orderBy(
             F.col("reason").isNotNull(),  # valid rows first
             *(_silver(column).desc() for column in contract.latest_first),
             *(_orderable(f.name, f.dataType).desc() for f in bronze.schema),
