@@ -80,7 +80,8 @@ def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = 
     key = _silver(contract.key)
     # Keys share their first bytes (`u000…`, `evt-2026…`), which makes a sort's 8-byte prefix
     # useless; leading with the key's hash (the same groups) lets the prefix decide.
-    key_groups = (F.xxhash64(key), key)
+    key_hash = F.xxhash64(key)
+    key_groups = (key_hash, key)
     typed = bronze.withColumn("silver", _conformed_row(name))
     with_reason = typed.withColumn("reason", first_broken_rule(contract.rules(dt), _silver))
     if seen_keys is not None:
@@ -90,7 +91,7 @@ def label(bronze: DataFrame, name: str, dt: date, seen_keys: DataFrame | None = 
         ).distinct()
         # Joined on the same (hash, key) the window below groups by: the join's shuffle then
         # places the rows for the window too, and the wide rows are shuffled once, not twice.
-        is_seen = (key_groups[0] == F.col("_seen_hash")) & (key == F.col("_seen_key"))
+        is_seen = (key_hash == F.col("_seen_hash")) & (key == F.col("_seen_key"))
         with_reason = (
             with_reason.join(seen, is_seen, "left")
             .withColumn(

@@ -58,7 +58,8 @@ def local_run(tmp: Path, dag: str, lake: Path) -> LocalRun:
 
 
 def iceberg_jar() -> Path:
-    """The Iceberg runtime `make iceberg-jar` fetched (on a fresh clone, the first local run fetches it)."""
+    """The Iceberg runtime jar `make dags-test` fetches before pytest starts (looked up when used,
+    so a test run started some other way fails on the missing jar, not at import)."""
     return next((REPO / ".jars").glob("iceberg-spark-runtime-*.jar"))
 
 
