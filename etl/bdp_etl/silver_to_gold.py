@@ -11,6 +11,7 @@ from itertools import pairwise
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from bdp_etl.rules import EVENT_TYPES
 from bdp_etl.schema import spark_schema
 
 AGE_BAND_STARTS = (18, 25, 35, 45, 55, 65)
@@ -25,38 +26,81 @@ def age_band(age: Column) -> Column:
     return bands
 
 
+def cents(money: Column) -> Column:
+    """A decimal(12,2) amount as whole cents.
+
+    Spark sums a decimal(12,2) into a decimal(22,2), too wide for a long, so every addition makes
+    big-decimal objects; a sum of cents is a sum of longs (and still raises on overflow).
+    """
+    return (money * 100).cast("long")
+
+
+def _money(total_cents: Column) -> Column:
+    return total_cents.cast("decimal(20,0)") / 100
+
+
 def _as_declared(df: DataFrame, name: str) -> DataFrame:
     """The gold dataset's declared columns, in order, with their declared types."""
     return df.select(*(F.col(f.name).cast(f.dataType) for f in spark_schema("gold", name)))
 
 
-def user_activity(events: DataFrame) -> DataFrame:
-    """Events and revenue per user, event type and country: every gold metric aggregates it.
+def _events(event_type: str) -> str:
+    return f"{event_type}_events"
 
-    Hash-partitioned by user_id once, so that the per-user aggregates, the distinct users and the
-    join to users all reuse that partitioning instead of each shuffling the events again. A job
+
+def _revenue(event_type: str) -> str:
+    return f"{event_type}_revenue_cents"
+
+
+def user_activity(events: DataFrame) -> DataFrame:
+    """One row per user and event country, with the events and revenue (in cents) of each event
+    type in columns: every gold metric aggregates it.
+
+    At this grain the distinct users of a country are its rows, and those of an event type are the
+    rows with such events, so no gold metric needs a distinct count. Hash-partitioned by user_id,
+    so that the join to users reuses that partitioning instead of shuffling the events again. A job
     that derives several metrics from it should persist it.
     """
     partitions = int(events.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-    return (
-        events.repartition(partitions, "user_id")
-        .groupBy("user_id", "event_type", "country")
-        .agg(F.count(F.lit(1)).alias("events"), F.sum("amount").alias("revenue"))
-    )
+    per_type = []
+    for event_type in EVENT_TYPES:
+        is_type = F.col("event_type") == event_type
+        per_type += [
+            F.count_if(is_type).alias(_events(event_type)),
+            F.sum(F.when(is_type, cents(F.col("amount"))).otherwise(0)).alias(_revenue(event_type)),
+        ]
+    return events.repartition(partitions, "user_id").groupBy("user_id", "country").agg(*per_type)
 
 
 def daily_event_metrics(activity: DataFrame) -> DataFrame:
-    metrics = activity.groupBy("event_type", "country").agg(
-        F.sum("events").alias("events"),
-        F.sum("revenue").alias("revenue"),
-        # One activity row per user, event type and country: its rows are the distinct users.
-        F.count(F.lit(1)).alias("unique_users"),
+    per_country = activity.groupBy("country").agg(
+        *(
+            aggregate
+            for event_type in EVENT_TYPES
+            for aggregate in (
+                F.sum(_events(event_type)).alias(_events(event_type)),
+                F.sum(_revenue(event_type)).alias(_revenue(event_type)),
+                F.count_if(F.col(_events(event_type)) > 0).alias(f"{event_type}_users"),
+            )
+        )
     )
+    by_type = F.array(
+        *(
+            F.struct(
+                F.lit(event_type).alias("event_type"),
+                F.col(_events(event_type)).alias("events"),
+                _money(F.col(_revenue(event_type))).alias("revenue"),
+                F.col(f"{event_type}_users").alias("unique_users"),
+            )
+            for event_type in EVENT_TYPES
+        )
+    )
+    metrics = per_country.select("country", F.inline(by_type)).where(F.col("events") > 0)
     return _as_declared(metrics, "daily_event_metrics")
 
 
 def daily_active_users(activity: DataFrame) -> DataFrame:
-    active = activity.groupBy("country").agg(F.count_distinct("user_id").alias("active_users"))
+    active = activity.groupBy("country").agg(F.count(F.lit(1)).alias("active_users"))
     return _as_declared(active, "daily_active_users")
 
 
@@ -65,19 +109,36 @@ def user_segments(users: DataFrame, activity: DataFrame) -> DataFrame:
 
     Events of user_ids missing from silver users (quarantined users, say) are not counted here.
     """
-    per_user = activity.groupBy("user_id").agg(
-        F.sum("events").alias("events"), F.sum("revenue").alias("revenue")
+    segment = (age_band(F.col("age")).alias("age_band"), "country")
+    # Counts and salaries come from users alone. The join to activity gives a user one row per
+    # event country, so it counts the users with no match (the inactive ones, one row each) and
+    # sums revenue, which adds up whatever the rows; it never needs a per-user aggregate.
+    people = users.groupBy(*segment).agg(
+        F.count(F.lit(1)).alias("users"), F.sum(cents(F.col("salary"))).alias("salary_cents")
     )
-    segments = (
-        # Hashing the smaller side of the join saves sorting both sides of a sort-merge join.
-        users.join(per_user.hint("shuffle_hash"), "user_id", "left")
-        .groupBy(age_band(F.col("age")).alias("age_band"), "country")
+    spend = activity.select(
+        "user_id",
+        F.lit(True).alias("active"),
+        sum(F.col(_revenue(event_type)) for event_type in EVENT_TYPES).alias("revenue_cents"),
+    )
+    activity_of_people = (
+        users.select("user_id", "age", "country")
+        # Hashing the activity saves sorting both sides of a sort-merge join.
+        .join(spend.hint("shuffle_hash"), "user_id", "left")
+        .groupBy(*segment)
         .agg(
-            F.count(F.lit(1)).alias("users"),
-            F.count_if(F.col("events") > 0).alias("active_users"),
-            F.coalesce(F.sum("revenue"), F.lit(0)).alias("revenue"),
-            F.avg("salary").alias("avg_salary"),
+            F.count_if(F.col("active").isNull()).alias("inactive_users"),
+            F.coalesce(F.sum("revenue_cents"), F.lit(0)).alias("revenue_cents"),
         )
+    )
+    # Silver users always have an age and a country (rules.py), so no segment key is null.
+    segments = people.join(activity_of_people, ["age_band", "country"]).select(
+        "age_band",
+        "country",
+        "users",
+        (F.col("users") - F.col("inactive_users")).alias("active_users"),
+        _money(F.col("revenue_cents")).alias("revenue"),
+        (F.col("salary_cents").cast("decimal(20,0)") / (F.col("users") * 100)).alias("avg_salary"),
     )
     return _as_declared(segments, "user_segments")
 
