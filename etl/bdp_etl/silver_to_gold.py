@@ -52,6 +52,10 @@ def _revenue(event_type: str) -> str:
     return f"{event_type}_revenue_cents"
 
 
+def _users(event_type: str) -> str:
+    return f"{event_type}_users"
+
+
 def user_activity(events: DataFrame) -> DataFrame:
     """One row per user and event country, with the events and revenue (in cents) of each event
     type in columns: every gold metric aggregates it.
@@ -80,7 +84,7 @@ def daily_event_metrics(activity: DataFrame) -> DataFrame:
             for aggregate in (
                 F.sum(_events(event_type)).alias(_events(event_type)),
                 F.sum(_revenue(event_type)).alias(_revenue(event_type)),
-                F.count_if(F.col(_events(event_type)) > 0).alias(f"{event_type}_users"),
+                F.count_if(F.col(_events(event_type)) > 0).alias(_users(event_type)),
             )
         )
     )
@@ -90,7 +94,7 @@ def daily_event_metrics(activity: DataFrame) -> DataFrame:
                 F.lit(event_type).alias("event_type"),
                 F.col(_events(event_type)).alias("events"),
                 _money(F.col(_revenue(event_type))).alias("revenue"),
-                F.col(f"{event_type}_users").alias("unique_users"),
+                F.col(_users(event_type)).alias("unique_users"),
             )
             for event_type in EVENT_TYPES
         )
